@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct BookingBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load generator and verifier for the seat reservation engine.",
+        subcommands: [ClientsBenchmark.self]
+    )
+}

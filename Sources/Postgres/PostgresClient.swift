@@ -1,0 +1,68 @@
+import ConnectionPool
+import Logging
+
+/// The application's handle on PostgreSQL: a bounded pool of ``PostgresConnection``s.
+public final class PostgresClient: Sendable {
+    public let configuration: PostgresConfiguration
+    private let pool: ConnectionPool<PostgresConnection>
+
+    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "postgres")) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(configuration: configuration.pool) {
+            try await PostgresConnection.connect(configuration: configuration, logger: logger)
+        }
+    }
+
+    public var statistics: ConnectionPool<PostgresConnection>.Statistics { pool.statistics }
+
+    /// Runs one statement on a pooled connection, in one round trip.
+    public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        try await pool.withConnection { try await $0.query(query) }
+    }
+
+    /// Runs the statements in one round trip as one transaction (see
+    /// ``PostgresConnection/pipeline(_:)``).
+    public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
+        try await pool.withConnection { try await $0.pipeline(queries) }
+    }
+
+    /// Lends a connection for several dependent statements.
+    public func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await pool.withConnection(isolation: isolation, body)
+    }
+
+    /// Runs `body` between BEGIN and COMMIT on one connection; any error rolls back. When the
+    /// statements do not depend on each other's results, ``pipeline(_:)`` does the same in one
+    /// round trip instead of one per statement plus two.
+    public func withTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await pool.withConnection(isolation: isolation) { connection in
+            _ = try await connection.query(PostgresQuery("BEGIN"))
+            do {
+                let result = try await body(connection)
+                _ = try await connection.query(PostgresQuery("COMMIT"))
+                return result
+            } catch {
+                // A broken connection rolled back by itself when it closed; the pool drops it.
+                if connection.isUsable { _ = try? await connection.query(PostgresQuery("ROLLBACK")) }
+                throw error
+            }
+        }
+    }
+
+    /// A round trip through a pooled connection, for health checks; returns its latency.
+    public func ping() async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try await query(PostgresQuery("SELECT 1"))
+        return clock.now - start
+    }
+
+    /// Closes idle connections now and the others as they come back.
+    public func close() { pool.close() }
+}

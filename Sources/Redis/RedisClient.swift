@@ -1,0 +1,90 @@
+import ConnectionPool
+import Logging
+
+/// A pool of Redis connections: the entry point for the application. Safe to share.
+///
+/// A connection that broke (closed by the server, `CLIENT KILL`, a restart, a timeout) is never
+/// lent again; the next call opens a new one. Besides ``RedisError`` and ``RedisServerError``,
+/// calls throw `ConnectionPoolError` when no connection becomes free within the acquire timeout.
+public final class RedisClient: Sendable {
+    public typealias Statistics = ConnectionPool<RedisConnection>.Statistics
+
+    public let configuration: RedisConfiguration
+    private let pool: ConnectionPool<RedisConnection>
+
+    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(
+            configuration: ConnectionPoolConfiguration(
+                maximumConnections: configuration.maximumConnections,
+                acquireTimeout: configuration.acquireTimeout
+            )
+        ) {
+            try await RedisConnection.connect(configuration: configuration, logger: logger)
+        }
+    }
+
+    /// Sends one command on a pooled connection; an error reply is thrown as ``RedisServerError``.
+    public func send(_ command: RedisCommand) async throws -> RedisValue {
+        try await withFreshConnectionRetry { try await $0.send(command) }
+    }
+
+    /// Sends one command given as its arguments: `send("GET", .string(key))`.
+    public func send(_ arguments: RedisArgument...) async throws -> RedisValue {
+        try await send(RedisCommand(arguments: arguments))
+    }
+
+    /// Sends the commands in one write on one connection; error replies stay in the results.
+    public func pipeline(_ commands: [RedisCommand]) async throws -> [RedisValue] {
+        try await withFreshConnectionRetry { try await $0.pipeline(commands) }
+    }
+
+    /// Runs a Lua script with EVALSHA, loading it first if the server does not have it.
+    public func evaluate(
+        _ script: RedisScript,
+        keys: [RedisArgument] = [],
+        arguments: [RedisArgument] = []
+    ) async throws -> RedisValue {
+        try await withFreshConnectionRetry { try await $0.evaluate(script, keys: keys, arguments: arguments) }
+    }
+
+    /// Lends one connection to `body`, for commands that must share a connection (MULTI/EXEC,
+    /// WATCH). Errors are ``ConnectionPoolError`` when none is free in time.
+    public func withConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RedisConnection) async throws -> Result
+    ) async throws -> Result {
+        try await pool.withConnection(isolation: isolation, body)
+    }
+
+    /// Round-trip time of a PING, including the wait for a connection: what a caller sees.
+    public func ping() async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let reply = try await send("PING")
+        let elapsed = clock.now - start
+        guard reply == .status("PONG") else { throw RedisError.unexpectedReply(expected: "PONG", actual: reply) }
+        return elapsed
+    }
+
+    /// Closes idle connections now and lent ones when they come back; later calls fail.
+    public func close() {
+        pool.close()
+    }
+
+    public var statistics: Statistics { pool.statistics }
+
+    /// A pooled connection can be found closed only when the command reaches it (the server closed
+    /// it while it sat idle). Such a command was never written, so it is safe to send again, once,
+    /// on another connection. A command already written when the connection closes is not retried:
+    /// the server may have run it.
+    private func withFreshConnectionRetry<Result: Sendable>(
+        _ body: (RedisConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as RedisError where error.wasNotSent {
+            return try await pool.withConnection(body)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import XCTest
+@testable import AMQP
+
+final class ReconnectBackoffTests: XCTestCase {
+    func testDelaysGrowExponentiallyUpToTheCapWithoutJitter() {
+        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0)
+        let delays = (0..<6).map { _ in backoff.nextDelay() }
+        XCTAssertEqual(delays, [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+        backoff.reset()
+        XCTAssertEqual(backoff.nextDelay(), .milliseconds(100))
+    }
+
+    func testJitterOnlyShortensAndStaysWithinItsFraction() {
+        var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
+        let delays = (0..<200).map { _ in backoff.nextDelay() }
+        XCTAssertTrue(delays.allSatisfy { $0 <= .seconds(1) && $0 >= .milliseconds(500) })
+        XCTAssertGreaterThan(Set(delays).count, 100, "delays should differ")
+    }
+
+    func testManyFailuresDoNotOverflow() {
+        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(30), jitter: 0)
+        for _ in 0..<1000 { _ = backoff.nextDelay() }
+        XCTAssertEqual(backoff.nextDelay(), .seconds(30))
+    }
+}
+
+final class ConnectionTuningTests: XCTestCase {
+    func testLowerNonZeroLimitsWin() {
+        let result = ConnectionTuning.negotiate(
+            client: ConnectionTuning(channelMax: 0, frameMax: 131_072, heartbeat: 30),
+            server: ConnectionTuning(channelMax: 2047, frameMax: 65_536, heartbeat: 60)
+        )
+        XCTAssertEqual(result, ConnectionTuning(channelMax: 2047, frameMax: 65_536, heartbeat: 30))
+    }
+
+    func testServerHeartbeatLowerThanOursWinsAndZeroFromUsDisables() {
+        XCTAssertEqual(ConnectionTuning.negotiate(
+            client: ConnectionTuning(channelMax: 10, frameMax: 4096, heartbeat: 30),
+            server: ConnectionTuning(channelMax: 0, frameMax: 0, heartbeat: 10)
+        ), ConnectionTuning(channelMax: 10, frameMax: 4096, heartbeat: 10))
+        XCTAssertEqual(ConnectionTuning.negotiate(
+            client: ConnectionTuning(channelMax: 0, frameMax: 4096, heartbeat: 0),
+            server: ConnectionTuning(channelMax: 0, frameMax: 0, heartbeat: 60)
+        ).heartbeat, 0)
+    }
+}
+
+final class FieldTableCodingTests: XCTestCase {
+    func testEveryKindSurvivesTheWireFormat() {
+        let table: [String: AMQPFieldValue] = [
+            "x-queue-type": "quorum",
+            "x-message-ttl": 60_000,
+            "flag": true,
+            "i8": .int8(-5), "u8": .uint8(200), "i16": .int16(-300), "u16": .uint16(60_000),
+            "i32": .int32(-70_000), "u32": .uint32(4_000_000_000), "u64": .uint64(1 << 40),
+            "f": .float(1.5), "d": .double(-2.25), "dec": .decimal(scale: 2, value: 12345),
+            "bytes": .bytes([0, 255, 10]), "ts": .timestamp(1_700_000_000),
+            "nested": .table(["reason": "rejected", "count": 1, "keys": .array(["a", "ü"])]),
+            "empty-array": .array([]), "nothing": .void, "unicode": "Zürich 🎫",
+        ]
+        XCTAssertEqual(FieldTableCoding.roundTrip(table), table)
+    }
+
+    func testAccessorsReadNestedValues() {
+        let death: AMQPFieldValue = .array([.table(["count": .int64(2), "reason": "rejected"])])
+        let first = death.arrayValue?.first?.tableValue
+        XCTAssertEqual(first?["reason"]?.stringValue, "rejected")
+        XCTAssertEqual(first?["count"]?.int64Value, 2)
+        XCTAssertNil(AMQPFieldValue.string("x").int64Value)
+    }
+}

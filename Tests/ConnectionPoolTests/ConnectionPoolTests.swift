@@ -1,0 +1,176 @@
+import ConnectionPool
+import Synchronization
+import Testing
+
+/// An in-memory connection: the pool's logic needs no server.
+final class FakeConnection: PooledConnection {
+    let id: Int
+    let usable = Atomic<Bool>(true)
+    let closed = Atomic<Bool>(false)
+
+    init(id: Int) { self.id = id }
+    var isUsable: Bool { usable.load(ordering: .relaxed) && !closed.load(ordering: .relaxed) }
+    func close() { closed.store(true, ordering: .relaxed) }
+    var isClosed: Bool { closed.load(ordering: .relaxed) }
+}
+
+final class FakeServer: Sendable {
+    let opened = Atomic<Int>(0)
+    let refusing = Atomic<Bool>(false)
+
+    struct Refused: Error {}
+
+    var openedCount: Int { opened.load(ordering: .relaxed) }
+
+    func open() async throws -> FakeConnection {
+        if refusing.load(ordering: .relaxed) { throw Refused() }
+        return FakeConnection(id: opened.add(1, ordering: .relaxed).newValue)
+    }
+}
+
+@Suite struct ConnectionPoolTests {
+    let server = FakeServer()
+
+    func makePool(maximum: Int, timeout: Duration = .seconds(5)) -> ConnectionPool<FakeConnection> {
+        let server = self.server
+        return ConnectionPool(configuration: .init(maximumConnections: maximum, acquireTimeout: timeout)) {
+            try await server.open()
+        }
+    }
+
+    @Test func idleConnectionIsReusedInsteadOfOpeningAnother() async throws {
+        let pool = makePool(maximum: 4)
+        let first = try await pool.withConnection { $0.id }
+        let second = try await pool.withConnection { $0.id }
+        #expect(first == second)
+        #expect(server.openedCount == 1)
+        #expect(pool.statistics == .init(open: 1, idle: 1, waiting: 0))
+    }
+
+    @Test func concurrentBorrowersNeverExceedTheMaximum() async throws {
+        let pool = makePool(maximum: 3)
+        final class Occupancy: Sendable {
+            let holding = Atomic<Int>(0)
+            let peak = Atomic<Int>(0)
+        }
+        let occupancy = Occupancy()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<100 {
+                group.addTask {
+                    try await pool.withConnection { _ in
+                        let now = occupancy.holding.add(1, ordering: .relaxed).newValue
+                        occupancy.peak.max(now, ordering: .relaxed)
+                        try await Task.sleep(for: .milliseconds(1))
+                        occupancy.holding.subtract(1, ordering: .relaxed)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let highest = occupancy.peak.load(ordering: .relaxed)
+        #expect(highest == 3)
+        #expect(server.openedCount == 3)
+        #expect(pool.statistics == .init(open: 3, idle: 3, waiting: 0))
+    }
+
+    @Test func exhaustedPoolThrowsAcquireTimeout() async throws {
+        let pool = makePool(maximum: 1, timeout: .milliseconds(100))
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { _ in
+                for await _ in held { break }
+            }
+        }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+        await #expect(throws: ConnectionPoolError.acquireTimeout(after: .zero, maximumConnections: 1)) {
+            try await pool.withConnection { _ in }
+        }
+        release.yield()
+        try await holder.value
+        // The connection came back, so the next caller is served.
+        try await pool.withConnection { _ in }
+    }
+
+    @Test func waiterIsServedWhenAConnectionComesBack() async throws {
+        let pool = makePool(maximum: 1)
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { connection in
+                for await _ in held { break }
+                return connection.id
+            }
+        }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+        let waiter = Task { try await pool.withConnection { $0.id } }
+        while pool.statistics.waiting == 0 { await Task.yield() }
+        release.yield()
+        let first = try await holder.value
+        let second = try await waiter.value
+        #expect(first == second)
+    }
+
+    @Test func brokenConnectionIsClosedAndReplaced() async throws {
+        let pool = makePool(maximum: 1)
+        let broken = try await pool.withConnection { connection in
+            connection.usable.store(false, ordering: .relaxed)
+            return connection
+        }
+        #expect(broken.isClosed)
+        let next = try await pool.withConnection { $0.id }
+        #expect(next != broken.id)
+        #expect(pool.statistics.open == 1)
+    }
+
+    @Test func idleConnectionThatBrokeIsNotLentOut() async throws {
+        let pool = makePool(maximum: 2)
+        let idle = try await pool.withConnection { $0 }
+        idle.usable.store(false, ordering: .relaxed)  // the server dropped it while idle
+        let next = try await pool.withConnection { $0.id }
+        #expect(next != idle.id)
+        #expect(idle.isClosed)
+        #expect(pool.statistics.open == 1)
+    }
+
+    @Test func failedOpenFreesItsPlace() async throws {
+        let pool = makePool(maximum: 1)
+        server.refusing.store(true, ordering: .relaxed)
+        await #expect(throws: FakeServer.Refused.self) { try await pool.withConnection { _ in } }
+        #expect(pool.statistics.open == 0)
+        server.refusing.store(false, ordering: .relaxed)
+        try await pool.withConnection { _ in }
+    }
+
+    @Test func closedPoolFailsWaitersAndLaterCallers() async throws {
+        let pool = makePool(maximum: 1)
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { connection in
+                for await _ in held { break }
+                return connection
+            }
+        }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+        let waiter = Task { try await pool.withConnection { _ in } }
+        while pool.statistics.waiting == 0 { await Task.yield() }
+        pool.close()
+        await #expect(throws: ConnectionPoolError.poolClosed) { try await waiter.value }
+        release.yield()
+        let lent = try await holder.value
+        #expect(lent.isClosed, "a connection returned to a closed pool is closed")
+        await #expect(throws: ConnectionPoolError.poolClosed) { try await pool.withConnection { _ in } }
+    }
+
+    @Test func cancelledWaiterLeavesTheLine() async throws {
+        let pool = makePool(maximum: 1)
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task { try await pool.withConnection { _ in for await _ in held { break } } }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+        let waiter = Task { try await pool.withConnection { _ in } }
+        while pool.statistics.waiting == 0 { await Task.yield() }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(pool.statistics.waiting == 0)
+        release.yield()
+        try await holder.value
+    }
+}

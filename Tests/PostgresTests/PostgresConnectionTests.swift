@@ -1,0 +1,124 @@
+import ConnectionPool
+import Foundation
+import Postgres
+import Testing
+
+@Suite struct PostgresConnectionTests {
+    @Test func uniqueViolationCarriesSQLStateAndConstraintName() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        try await client.withConnection { connection in
+            try await connection.execute(script: """
+                CREATE TEMP TABLE seats (event_id int8, user_id text,
+                    CONSTRAINT seats_event_user_key UNIQUE (event_id, user_id));
+                """)
+            let insert = PostgresQuery("INSERT INTO seats VALUES ($1, $2)", binds: [1, "zoë"])
+            _ = try await connection.query(insert)
+            let error = await #expect(throws: PostgresError.self) { try await connection.query(insert) }
+            #expect(error?.sqlState == .uniqueViolation)
+            #expect(error?.sqlState?.code == "23505")
+            #expect(error?.constraint == "seats_event_user_key")
+            #expect(error?.isUniqueViolation(of: "seats_event_user_key") == true)
+            #expect(error?.isUniqueViolation(of: "other") == false)
+            // A server error leaves the connection usable.
+            #expect(connection.isUsable)
+            let count = try await connection.query(PostgresQuery("SELECT count(*) FROM seats"))
+            #expect(try count[0].decode(0, as: Int.self) == 1)
+        }
+    }
+
+    @Test func syntaxErrorIsAServerErrorAndTheConnectionGoesOn() async throws {
+        let client = try TestDatabase.client(maximumConnections: 1)
+        defer { client.close() }
+        let error = await #expect(throws: PostgresError.self) { try await client.query(PostgresQuery("SELEC 1")) }
+        #expect(error?.kind == .server)
+        #expect(error?.sqlState == .syntaxError)
+        let rows = try await client.query(PostgresQuery("SELECT 2"))
+        #expect(try rows[0].decode(0, as: Int.self) == 2)
+    }
+
+    @Test func pipelineIsOneTransaction() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        try await client.withConnection { connection in
+            try await connection.execute(script: "CREATE TEMP TABLE items (id int PRIMARY KEY)")
+            let insert = "INSERT INTO items VALUES ($1) RETURNING id"
+            let results = try await connection.pipeline([
+                PostgresQuery(insert, binds: [1]), PostgresQuery(insert, binds: [2]),
+                PostgresQuery("SELECT count(*) FROM items"),
+            ])
+            #expect(results.count == 3)
+            #expect(try results[1][0].decode(0, as: Int.self) == 2)
+            #expect(try results[2][0].decode(0, as: Int.self) == 2)
+
+            // The second statement fails, so the first (id 3) is rolled back with it.
+            let error = await #expect(throws: PostgresError.self) {
+                try await connection.pipeline([PostgresQuery(insert, binds: [3]), PostgresQuery(insert, binds: [1])])
+            }
+            #expect(error?.sqlState == .uniqueViolation)
+            let after = try await connection.query(PostgresQuery("SELECT array_agg(id ORDER BY id)::text FROM items"))
+            #expect(try after[0].decode(0, as: String.self) == "{1,2}")
+        }
+    }
+
+    @Test func statementIsPreparedOncePerConnection() async throws {
+        let client = try TestDatabase.client(maximumConnections: 1)
+        defer { client.close() }
+        let sql = "SELECT $1::int8 + 1 /* prepared-once */"
+        for value in 0..<3 {
+            let rows = try await client.query(PostgresQuery(sql, binds: [.init(value)]))
+            #expect(try rows[0].decode(0, as: Int.self) == value + 1)
+        }
+        let prepared = try await client.query(PostgresQuery(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", binds: [.init(sql)]
+        ))
+        #expect(try prepared[0].decode(0, as: Int.self) == 1)
+    }
+
+    @Test func transactionRollsBackWhenTheBodyThrows() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        let table = TestDatabase.uniqueName("rollback")
+        _ = try await client.query(PostgresQuery("CREATE TABLE \(table) (id int)"))
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await client.withTransaction { connection in
+                _ = try await connection.query(PostgresQuery("INSERT INTO \(table) VALUES (1)"))
+                throw Abort()
+            }
+        }
+        try await client.withTransaction { connection in
+            _ = try await connection.query(PostgresQuery("INSERT INTO \(table) VALUES (2)"))
+        }
+        let rows = try await client.query(PostgresQuery("SELECT array_agg(id)::text FROM \(table)"))
+        #expect(try rows[0].decode(0, as: String.self) == "{2}")
+        _ = try await client.query(PostgresQuery("DROP TABLE \(table)"))
+    }
+
+    @Test func nulInAParameterIsRejectedBeforeSending() async throws {
+        let client = try TestDatabase.client(maximumConnections: 1)
+        defer { client.close() }
+        let error = await #expect(throws: PostgresError.self) {
+            try await client.query(PostgresQuery("SELECT $1::text", binds: ["a\u{0}b"]))
+        }
+        #expect(error?.kind == .invalidParameter)
+        let rows = try await client.query(PostgresQuery("SELECT 'still fine'::text"))
+        #expect(try rows[0].decode(0, as: String.self) == "still fine")
+    }
+
+    @Test func manyConcurrentCallersShareABoundedPool() async throws {
+        let client = try TestDatabase.client(maximumConnections: 8)
+        defer { client.close() }
+        let sums = try await withThrowingTaskGroup(of: Int.self) { group in
+            for value in 0..<200 {
+                group.addTask {
+                    let rows = try await client.query(PostgresQuery("SELECT $1::int8 * 2", binds: [.init(value)]))
+                    return try rows[0].decode(0, as: Int.self) - value * 2
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(sums == 0)
+        #expect(client.statistics.open <= 8)
+    }
+}

@@ -1,0 +1,136 @@
+import ConnectionPool
+import Redis
+import Testing
+
+/// Failures and recovery: pool limits, killed connections, timeouts, unreachable servers.
+@Suite struct RedisConnectionLifecycleTests {
+    @Test func pingReportsLatency() async throws {
+        try await TestRedis.withClient { redis, _ in
+            let latency = try await redis.ping()
+            #expect(latency > .zero)
+            #expect(latency < .seconds(1))
+        }
+    }
+
+    @Test func exhaustedPoolGivesAcquireTimeout() async throws {
+        try await TestRedis.withClient({ $0.maximumConnections = 1; $0.acquireTimeout = .milliseconds(200) }) { redis, _ in
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let (release, releasing) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await redis.withConnection { connection in
+                    _ = try await connection.send("PING")
+                    holding.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in held { break }
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: ConnectionPoolError.self) { try await redis.send("PING") }
+            #expect(error.code == .acquireTimeout)
+            #expect(clock.now - start < .seconds(1))
+
+            releasing.yield()
+            try await holder.value
+            #expect(try await redis.send("PING") == .status("PONG"))
+        }
+    }
+
+    @Test func nextCallWorksAfterThePooledConnectionIsKilled() async throws {
+        let name = "redis-tests-kill-\(UInt64.random(in: 0...UInt64.max))"
+        try await TestRedis.withClient({ $0.maximumConnections = 1; $0.clientName = name }) { redis, _ in
+            let victim = try await redis.send("CLIENT", "ID").expectInt()
+            let clientList = try await redis.send("CLIENT", "LIST", "ID", .integer(Int(victim))).expectString()
+            #expect(clientList.contains("name=\(name)"))
+
+            let pooled = try await redis.withConnection { $0 }
+
+            let killer = try await RedisConnection.connect(configuration: try TestRedis.configuration())
+            #expect(try await killer.send("CLIENT", "KILL", "ID", .integer(Int(victim))) == .integer(1))
+            killer.close()
+
+            // The connection learns of the kill by itself, from the server's close, with no command
+            // sent. (A command written in the very instant of the close fails instead, and is not
+            // retried since it might have run.)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(2)
+            while pooled.isUsable, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(!pooled.isUsable)
+
+            #expect(try await redis.send("PING") == .status("PONG"))
+            let replacement = try await redis.send("CLIENT", "ID").expectInt()
+            #expect(replacement != victim)
+            #expect(redis.statistics.open == 1)
+        }
+    }
+
+    @Test func commandInFlightFailsWhenItsConnectionIsKilled() async throws {
+        var configuration = try TestRedis.configuration()
+        configuration.commandTimeout = .seconds(10)
+        let connection = try await RedisConnection.connect(configuration: configuration)
+        defer { connection.close() }
+        let id = try await connection.send("CLIENT", "ID").expectInt()
+        let blocked = Task { try await connection.send("BLPOP", .string("test:redis:\(id):never"), 10) }
+
+        let killer = try await RedisConnection.connect(configuration: configuration)
+        defer { killer.close() }
+        // Wait until the server is really executing BLPOP, so the kill hits a command in flight.
+        for _ in 0..<100 {
+            let info = try await killer.send("CLIENT", "LIST", "ID", .integer(Int(id))).expectString()
+            if info.contains("cmd=blpop") { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await killer.send("CLIENT", "KILL", "ID", .integer(Int(id))) == .integer(1))
+
+        let error = try await #require(throws: RedisError.self) { try await blocked.value }
+        #expect(error.code == .connectionClosed)
+        #expect(!connection.isUsable)
+    }
+
+    @Test func slowCommandTimesOutAndTheNextCallWorks() async throws {
+        try await TestRedis.withClient({ $0.maximumConnections = 1; $0.commandTimeout = .milliseconds(200) }) { redis, key in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await #require(throws: RedisError.self) { try await redis.send("BLPOP", key("empty"), 2) }
+            let elapsed = clock.now - start
+            #expect(error.code == .timeout)
+            #expect(elapsed >= .milliseconds(190))
+            #expect(elapsed < .milliseconds(1500))
+
+            #expect(try await redis.send("PING") == .status("PONG"))
+        }
+    }
+
+    @Test func closedPortGivesConnectionFailedQuickly() async throws {
+        var configuration = try TestRedis.configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = 1
+        let clock = ContinuousClock()
+        let start = clock.now
+        let redis = RedisClient(configuration: configuration)
+        defer { redis.close() }
+        let error = try await #require(throws: RedisError.self) { try await redis.send("PING") }
+        #expect(error.code == .connectionFailed)
+        #expect(error.description.contains("127.0.0.1:1"))
+        #expect(clock.now - start < .seconds(1))
+        #expect(redis.statistics.open == 0)
+    }
+
+    @Test func databaseFromConfigurationIsSelected() async throws {
+        try await TestRedis.withClient({ $0.database = 3 }) { redis, _ in
+            let info = try await redis.send("CLIENT", "INFO").expectString()
+            #expect(info.contains(" db=3 "))
+        }
+    }
+
+    @Test func refusedAuthIsThrownFromConnect() async throws {
+        var configuration = try TestRedis.configuration()
+        configuration.password = "not-the-password"
+        let redis = RedisClient(configuration: configuration)
+        defer { redis.close() }
+        // This server has no password; a server with one answers WRONGPASS. Either way AUTH fails.
+        let error = try await #require(throws: RedisServerError.self) { try await redis.send("PING") }
+        #expect(error.code == "ERR" || error.code == "WRONGPASS")
+    }
+}
