@@ -74,6 +74,7 @@ let package = Package(
         .executableTarget(
             name: "BookingBench",
             dependencies: [
+                "CHiredis",
                 "CLibPQ",
                 "Postgres",
                 "Redis",

@@ -44,22 +44,25 @@ struct ClientsBenchmark: AsyncParsableCommand {
             progress("callers \(count): PostgreSQL through the Swift client (non-blocking libpq)")
             let swiftPostgres = try await measurePostgres(callers: count, duration: duration)
             progress("callers \(count): PostgreSQL, blocking libpq on a thread per connection")
-            let threaded = try await ThreadPerConnectionPostgres.measure(
-                url: databaseURL, callers: count, duration: duration
-            )
+            let threaded = try await ThreadPerConnection.postgres(url: databaseURL, callers: count, duration: duration)
             progress("callers \(count): pgbench")
             let pgbench = try NativeTools.pgbench(
                 url: postgresTarget, clients: count, transactions: max(20_000, Int(swiftPostgres) * seconds)
             )
             progress("callers \(count): Redis through the Swift client")
             let swiftRedis = try await measureRedis(callers: count, duration: duration)
+            progress("callers \(count): Redis, blocking hiredis on a thread per connection")
+            let redisTarget = try RedisConfiguration(url: redisURL)
+            let redisThreaded = try await ThreadPerConnection.redis(
+                host: redisTarget.host, port: redisTarget.port, callers: count, duration: duration
+            )
             progress("callers \(count): redis-benchmark")
             let redisBenchmark = try NativeTools.redisBenchmark(
                 url: redisURL, clients: count, requests: max(20_000, Int(swiftRedis) * seconds)
             )
             rows.append(Row(
                 callers: count, postgres: swiftPostgres, postgresThreaded: threaded, pgbench: pgbench,
-                redis: swiftRedis, redisBenchmark: redisBenchmark
+                redis: swiftRedis, redisThreaded: redisThreaded, redisBenchmark: redisBenchmark
             ))
         }
         print(Row.table(rows))
@@ -93,19 +96,20 @@ struct ClientsBenchmark: AsyncParsableCommand {
 
     struct Row {
         var callers: Int
-        var postgres, postgresThreaded, pgbench, redis, redisBenchmark: Double
+        var postgres, postgresThreaded, pgbench, redis, redisThreaded, redisBenchmark: Double
 
         static func table(_ rows: [Row]) -> String {
             func rate(_ value: Double) -> String { String(format: "%.0f", value) }
             func ratio(_ ours: Double, _ theirs: Double) -> String { String(format: "%.2f", ours / theirs) }
             var lines = [
-                "| callers | PG Swift client /s | PG thread-per-connection /s | pgbench /s | Swift ÷ pgbench | Redis Swift client /s | redis-benchmark /s | Swift ÷ redis-benchmark |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|",
+                "| callers | PG Swift client /s | PG thread-per-connection /s | pgbench /s | Swift ÷ pgbench | Redis Swift client /s | Redis thread-per-connection /s | redis-benchmark /s | Swift ÷ redis-benchmark |",
+                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             for row in rows {
                 lines.append(
                     "| \(row.callers) | \(rate(row.postgres)) | \(rate(row.postgresThreaded)) | \(rate(row.pgbench)) | "
-                        + "\(ratio(row.postgres, row.pgbench)) | \(rate(row.redis)) | \(rate(row.redisBenchmark)) | "
+                        + "\(ratio(row.postgres, row.pgbench)) | \(rate(row.redis)) | \(rate(row.redisThreaded)) | "
+                        + "\(rate(row.redisBenchmark)) | "
                         + "\(ratio(row.redis, row.redisBenchmark)) |"
                 )
             }
