@@ -9,12 +9,17 @@ let package = Package(
     name: "seat-reservation-engine",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "BookingServer", targets: ["BookingServer"]),
         .executable(name: "BookingBench", targets: ["BookingBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System-library shims: one per C client that Debian ships.
@@ -71,6 +76,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The booking rules, with the stores behind ports: no HTTP, SQL, Lua or C pointer here.
+        .target(
+            name: "BookingCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The HTTP API's wire format: strict JSON, identifiers and limits, cursors. No dependencies.
+        .target(name: "BookingAPI", swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "BookingServer",
+            dependencies: [
+                "AMQP",
+                "BookingAPI",
+                "BookingCore",
+                "Postgres",
+                "Redis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "BookingBench",
             dependencies: [
@@ -83,6 +115,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BookingServerTests",
+            dependencies: [
+                "BookingServer",
+                "BookingCore",
+                "Postgres",
+                "Redis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "BookingCoreTests", dependencies: ["BookingCore"], swiftSettings: swiftSettings),
         .testTarget(name: "ConnectionPoolTests", dependencies: ["ConnectionPool"], swiftSettings: swiftSettings),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: swiftSettings),
         .testTarget(

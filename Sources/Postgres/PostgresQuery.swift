@@ -32,9 +32,9 @@ public struct PostgresBind: Sendable, Equatable {
     }
     public init(_ value: Date) { text = PostgresTimestamp.text(for: value) }
 
-    public init<Value>(_ value: Value?, _ make: (Value) -> PostgresBind) {
-        self = value.map(make) ?? .null
-    }
+    public init(_ value: String?) { self = value.map { PostgresBind($0) } ?? .null }
+    public init(_ value: Int?) { self = value.map { PostgresBind($0) } ?? .null }
+    public init(_ value: Int64?) { self = value.map { PostgresBind($0) } ?? .null }
 }
 
 extension PostgresBind: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

@@ -1,0 +1,242 @@
+import Logging
+
+/// The booking rules: reserve through the seat cache and commit in the store, whose constraints
+/// decide; fall back to the store alone when the cache is unreachable.
+///
+/// Hot path of a successful reservation: one cache round trip to lock and allocate, one store
+/// round trip to insert, one cache round trip to confirm. A rejection (sold out, already booked)
+/// is answered by the first cache round trip alone.
+public struct BookingService: Sendable {
+    public struct Configuration: Sendable {
+        /// How long a request waits, in total, for another request of the same user for the same
+        /// event to finish before it gives up with ``ReservationError/alreadyBooked``-or-not.
+        public var lockWait: Duration = .seconds(3)
+        /// How often an automatically chosen seat may turn out taken in the store (the cache was
+        /// stale) before the request answers sold out.
+        public var staleSeatRetries = 8
+
+        public init() {}
+    }
+
+    let store: any BookingStore
+    let cache: any SeatCache
+    let configuration: Configuration
+    let logger: Logger
+    let observer: any ReservationObserver
+
+    public init(
+        store: any BookingStore, cache: any SeatCache, configuration: Configuration = .init(),
+        observer: any ReservationObserver = NoReservationObserver(), logger: Logger = Logger(label: "booking")
+    ) {
+        self.store = store
+        self.cache = cache
+        self.configuration = configuration
+        self.observer = observer
+        self.logger = logger
+    }
+
+    // MARK: - Reserve
+
+    public func reserve(eventID: Int64, userID: String, seatNumber: Int?) async throws(ReservationError) -> Booking {
+        do {
+            let booking = try await reserveThroughCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
+            observer.reserved(booking)
+            return booking
+        } catch let outcome as ReservationError {
+            observer.rejected(outcome)
+            throw outcome
+        } catch {
+            // The cache is unreachable (or broke mid-way): the store alone keeps every invariant.
+            logger.warning("seat cache unavailable; reserving through PostgreSQL alone", metadata: [
+                "event": "\(eventID)", "error": "\(error)",
+            ])
+            observer.cacheBypassed()
+            do {
+                let booking = try await store.reserveWithoutCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
+                observer.reserved(booking)
+                return booking
+            } catch {
+                let outcome = self.outcome(of: error)
+                observer.rejected(outcome)
+                throw outcome
+            }
+        }
+    }
+
+    /// Throws ``ReservationError`` for an answer, any other error when the cache failed.
+    private func reserveThroughCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+        let clock = ContinuousClock()
+        let lockDeadline = clock.now + configuration.lockWait
+        var lockBackoff = Duration.milliseconds(1)
+        var staleSeats = 0
+        var loaded = false
+        while true {
+            let token = Self.lockToken()
+            switch try await cache.allocate(eventID: eventID, userID: userID, seatNumber: seatNumber, lockToken: token) {
+            case .allocated(let seat):
+                if let booking = try await commit(eventID: eventID, userID: userID, seat: seat, token: token, asked: seatNumber) {
+                    return booking
+                }
+                // The store already had that seat taken: the cache kept it marked; try the next.
+                staleSeats += 1
+                if staleSeats > configuration.staleSeatRetries { throw ReservationError.soldOut }
+            case .cold:
+                guard !loaded else {
+                    // Another loader is at work (or the cache was flushed again): wait like a lock.
+                    try await wait(&lockBackoff, until: lockDeadline, clock: clock)
+                    continue
+                }
+                let state: SeatState?
+                do {
+                    state = try await store.seatState(eventID: eventID)
+                } catch {
+                    throw outcome(of: error)
+                }
+                guard let state else { throw ReservationError.eventNotFound }
+                try await cache.load(eventID: eventID, state: state)
+                loaded = true
+            case .locked:
+                observer.lockContended()
+                try await wait(&lockBackoff, until: lockDeadline, clock: clock)
+            case .alreadyBooked: throw ReservationError.alreadyBooked
+            case .soldOut: throw ReservationError.soldOut
+            case .seatTaken: throw ReservationError.seatTaken
+            case .seatOutOfRange(let total): throw ReservationError.seatOutOfRange(totalSeats: total)
+            }
+        }
+    }
+
+    /// Inserts the allocated seat; nil when the store says the seat is held by another booking
+    /// the cache did not know, so the caller allocates again.
+    private func commit(eventID: Int64, userID: String, seat: Int, token: String, asked: Int?) async throws -> Booking? {
+        let booking: Booking
+        do {
+            booking = try await store.insertBooking(eventID: eventID, userID: userID, seatNumber: seat)
+        } catch {
+            let outcome = self.outcome(of: error)
+            // Nothing was booked: the lock goes, and the seat too unless the store holds it.
+            await abandonQuietly(
+                eventID: eventID, userID: userID, seat: seat, token: token,
+                seatHeldElsewhere: outcome == .seatTaken, userHoldsAnother: outcome == .alreadyBooked
+            )
+            if outcome == .seatTaken, asked == nil { return nil }
+            throw outcome
+        }
+        do {
+            try await cache.confirm(eventID: eventID, userID: userID, seatNumber: seat, lockToken: token)
+        } catch {
+            // Committed is committed: the answer is 201. The lock expires by itself, and a repeat
+            // by this user is stopped by the store's unique constraint.
+            logger.warning("booking committed but the seat cache was not confirmed", metadata: [
+                "event": "\(eventID)", "booking": "\(booking.id)", "error": "\(error)",
+            ])
+        }
+        return booking
+    }
+
+    private func abandonQuietly(
+        eventID: Int64, userID: String, seat: Int, token: String, seatHeldElsewhere: Bool, userHoldsAnother: Bool
+    ) async {
+        do {
+            try await cache.abandon(
+                eventID: eventID, userID: userID, seatNumber: seat, lockToken: token,
+                seatHeldElsewhere: seatHeldElsewhere, userHoldsAnother: userHoldsAnother
+            )
+        } catch {
+            // The lock expires by itself; a seat left marked is found free again when the cache
+            // is next rebuilt from the store.
+            logger.warning("could not give an allocated seat back to the cache", metadata: [
+                "event": "\(eventID)", "seat": "\(seat)", "error": "\(error)",
+            ])
+        }
+    }
+
+    private func wait(_ backoff: inout Duration, until deadline: ContinuousClock.Instant, clock: ContinuousClock) async throws {
+        guard clock.now + backoff < deadline else {
+            // The other request of this user is stuck for longer than a reservation takes.
+            throw ReservationError.alreadyBooked
+        }
+        try await Task.sleep(for: backoff)
+        backoff = min(backoff * 2, .milliseconds(50))
+    }
+
+    // MARK: - Cancel and read
+
+    public func cancel(bookingID: Int64, userID: String) async throws(ReservationError) -> Booking {
+        let booking: Booking
+        do {
+            booking = try await store.cancelBooking(id: bookingID, userID: userID)
+        } catch {
+            throw outcome(of: error)
+        }
+        observer.cancelled()
+        do {
+            try await cache.release(eventID: booking.eventID, userID: userID, seatNumber: booking.seatNumber)
+        } catch {
+            // The seat stays marked taken in the cache until it is rebuilt: no oversell, only a
+            // seat offered later than it could be.
+            logger.warning("cancelled booking's seat not released in the cache", metadata: [
+                "booking": "\(booking.id)", "error": "\(error)",
+            ])
+        }
+        return booking
+    }
+
+    public func booking(id: Int64) async throws(ReservationError) -> Booking {
+        do {
+            guard let booking = try await store.booking(id: id) else { throw ReservationError.bookingNotFound }
+            return booking
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
+    public func bookings(
+        userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?
+    ) async throws(ReservationError) -> Page<Booking> {
+        do {
+            return try await store.bookings(userID: userID, status: status, limit: limit, after: position)
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
+    public func createEvent(name: String, totalSeats: Int) async throws(ReservationError) -> Event {
+        do {
+            return try await store.createEvent(name: name, totalSeats: totalSeats)
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
+    public func event(id: Int64) async throws(ReservationError) -> Event {
+        do {
+            guard let event = try await store.event(id: id) else { throw ReservationError.eventNotFound }
+            return event
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
+    public func events(limit: Int, after position: PagePosition?) async throws(ReservationError) -> Page<Event> {
+        do {
+            return try await store.events(limit: limit, after: position)
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The store answers with ``ReservationError``s (unreachable included); anything else is a
+    /// failure it should never have, logged here once.
+    func outcome(of error: any Error) -> ReservationError {
+        if let outcome = error as? ReservationError { return outcome }
+        logger.error("booking store failed unexpectedly", metadata: ["error": "\(error)"])
+        return .internalFailure
+    }
+
+    static func lockToken() -> String {
+        String(UInt64.random(in: .min ... .max), radix: 36) + String(UInt64.random(in: .min ... .max), radix: 36)
+    }
+}

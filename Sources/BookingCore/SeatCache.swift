@@ -1,0 +1,37 @@
+/// The fast path's memory of each event's seats (Redis): which seat numbers are taken, which
+/// users hold one, and short per-(event, user) locks. It may be empty, stale or unreachable at
+/// any time; correctness never depends on it. Methods throw when the cache cannot be reached.
+public protocol SeatCache: Sendable {
+    /// Takes the (event, user) lock and a seat in one step.
+    func allocate(eventID: Int64, userID: String, seatNumber: Int?, lockToken: String) async throws -> SeatAllocation
+
+    /// Fills the cache for an event from the store's truth, unless another caller already did.
+    func load(eventID: Int64, state: SeatState) async throws
+
+    /// After the booking committed: the user holds `seatNumber`; the lock is released.
+    func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws
+
+    /// The insert did not happen: releases the lock and, unless the store said another booking
+    /// holds it, gives the seat back. `userHoldsAnother` records that the store has a booking
+    /// for this user the cache did not know about.
+    func abandon(
+        eventID: Int64, userID: String, seatNumber: Int, lockToken: String,
+        seatHeldElsewhere: Bool, userHoldsAnother: Bool
+    ) async throws
+
+    /// A cancelled booking's seat returns to the pool and its user may book again.
+    func release(eventID: Int64, userID: String, seatNumber: Int) async throws
+}
+
+/// The cache's answer to ``SeatCache/allocate(eventID:userID:seatNumber:lockToken:)``.
+public enum SeatAllocation: Sendable, Equatable {
+    case allocated(seatNumber: Int)
+    /// Nothing cached for the event yet (cold start, flushed): load it and ask again.
+    case cold
+    /// Another request of the same user for the same event holds the lock right now.
+    case locked
+    case alreadyBooked
+    case soldOut
+    case seatTaken
+    case seatOutOfRange(totalSeats: Int)
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+
+/// `BookingServer` serves the API; `BookingServer migrate` only brings the schema up to date.
+/// Configuration comes from the environment (API.md, "Configuration").
+@main
+struct BookingServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "BookingServer",
+        abstract: "The seat reservation HTTP API.",
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Migrate the schema, then serve HTTP until SIGTERM or SIGINT.")
+
+        func run() async throws {
+            let (configuration, logger) = try environment()
+            let app = try await buildApplication(configuration: configuration, logger: logger)
+            try await app.runService()
+        }
+    }
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations and exit.")
+
+        func run() async throws {
+            let (configuration, logger) = try environment()
+            let client = PostgresClient(configuration: try PostgresConfiguration(url: configuration.databaseURL), logger: logger)
+            defer { client.close() }
+            try await Migrator(client: client, logger: logger).migrate()
+            logger.info("schema up to date")
+        }
+    }
+
+    static func environment() throws -> (ServerConfiguration, Logger) {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var logger = Logger(label: "BookingServer")
+        logger.logLevel = configuration.logLevel
+        return (configuration, logger)
+    }
+}
+
+private func environment() throws -> (ServerConfiguration, Logger) { try BookingServerCommand.environment() }

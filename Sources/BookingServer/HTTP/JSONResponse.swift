@@ -1,0 +1,46 @@
+import BookingAPI
+import BookingCore
+import Hummingbird
+
+/// Responses with a JSON body, and the API's JSON form of bookings and events.
+enum JSONResponse {
+    static func make(status: HTTPResponse.Status, bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// `{"success": true, <body>}`.
+    static func success(_ status: HTTPResponse.Status = .ok, _ body: (inout JSONObjectWriter) -> Void) -> Response {
+        var writer = JSONWriter(reservingCapacity: 512)
+        writer.object { object in
+            object.field("success", true)
+            body(&object)
+        }
+        return make(status: status, bytes: writer.bytes)
+    }
+
+    static func write(_ booking: Booking, to object: inout JSONObjectWriter) {
+        object.field("id", booking.id)
+        object.field("event_id", booking.eventID)
+        if let name = booking.eventName { object.field("event_name", name) }
+        object.field("user_id", booking.userID)
+        object.field("seat_no", booking.seatNumber)
+        object.field("status", booking.status.rawValue)
+        object.timestampField("created_at", microsecondsSinceEpoch: booking.createdAt)
+        object.timestampField("cancelled_at", microsecondsSinceEpoch: booking.cancelledAt)
+    }
+
+    static func write(_ event: Event, to object: inout JSONObjectWriter) {
+        object.field("id", event.id)
+        object.field("name", event.name)
+        object.field("total_seats", event.totalSeats)
+        object.field("booked_seats", event.bookedSeats)
+        object.field("available_seats", event.availableSeats)
+        object.timestampField("created_at", microsecondsSinceEpoch: event.createdAt)
+    }
+
+    static func cursor(_ position: PagePosition?) -> String? {
+        position.map { PageCursor(createdAtMicroseconds: $0.createdAt, id: $0.id).encode() }
+    }
+}

@@ -1,0 +1,131 @@
+/// Every statement the booking store runs: one constant each, values always bind parameters.
+/// Timestamps come back as microseconds since 1970 (`epoch_us`, from the migrations).
+enum BookingSQL {
+    static let createEvent = """
+        INSERT INTO events (name, total_seats) VALUES ($1, $2)
+        RETURNING id, name, total_seats, 0::int8, epoch_us(created_at)
+        """
+
+    static let event = """
+        SELECT e.id, e.name, e.total_seats, (SELECT count(*) FROM bookings b WHERE b.event_id = e.id),
+               epoch_us(e.created_at)
+        FROM events e WHERE e.id = $1
+        """
+
+    /// $1 limit, $2 and $3 the cursor's created_at (µs) and id, or NULL for the first page.
+    static let events = """
+        SELECT e.id, e.name, e.total_seats, (SELECT count(*) FROM bookings b WHERE b.event_id = e.id),
+               epoch_us(e.created_at)
+        FROM events e
+        WHERE $2::int8 IS NULL OR (e.created_at, e.id) < (from_epoch_us($2::int8), $3::int8)
+        ORDER BY e.created_at DESC, e.id DESC
+        LIMIT $1
+        """
+
+    static let totalSeats = "SELECT total_seats FROM events WHERE id = $1"
+
+    static let seatHolders = "SELECT user_id, seat_no FROM bookings WHERE event_id = $1"
+
+    /// The outbox row is written by the `bookings_outbox` trigger in the same transaction.
+    static let insertBooking = """
+        INSERT INTO bookings (event_id, user_id, seat_no) VALUES ($1, $2, $3)
+        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at)
+        """
+
+    /// Serializes reservations of one event for the path without the seat cache.
+    static let lockEvent = "SELECT total_seats FROM events WHERE id = $1 FOR UPDATE"
+
+    /// The asked-for seat ($3), or the first free one; no row when none is free. Runs after
+    /// ``lockEvent`` in the same transaction, so it sees every booking committed before the lock.
+    static let insertFirstFreeSeat = """
+        WITH seat AS (
+            SELECT COALESCE($3::int4, (
+                SELECT s FROM events e, generate_series(1, e.total_seats) AS s
+                WHERE e.id = $1 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s)
+                LIMIT 1)) AS seat_no
+        )
+        INSERT INTO bookings (event_id, user_id, seat_no)
+        SELECT $1, $2, seat.seat_no FROM seat WHERE seat.seat_no IS NOT NULL
+        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at)
+        """
+
+    static let userHoldsBooking = "SELECT 1 FROM bookings WHERE event_id = $1 AND user_id = $2"
+
+    /// Moves the user's confirmed booking to history; the `booking_history_outbox` trigger
+    /// writes its message. No row when it is not theirs, or not confirmed.
+    static let cancelBooking = """
+        WITH cancelled AS (DELETE FROM bookings WHERE id = $1 AND user_id = $2 RETURNING *)
+        INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, cancelled_at)
+        SELECT id, event_id, user_id, seat_no, created_at, clock_timestamp() FROM cancelled
+        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at)
+        """
+
+    /// Why a cancel found nothing: the booking's owner and whether it is still confirmed.
+    static let bookingOwner = """
+        SELECT user_id, true FROM bookings WHERE id = $1
+        UNION ALL
+        SELECT user_id, false FROM booking_history WHERE id = $1
+        """
+
+    static let booking = """
+        SELECT id, event_id, user_id, seat_no, true, epoch_us(created_at), NULL::int8 FROM bookings WHERE id = $1
+        UNION ALL
+        SELECT id, event_id, user_id, seat_no, false, epoch_us(created_at), epoch_us(cancelled_at)
+        FROM booking_history WHERE id = $1
+        """
+
+    /// $1 user, $2 which ('confirmed', 'cancelled' or 'all'), $3 limit, $4 and $5 the cursor.
+    static let bookingsOfUser = """
+        SELECT x.id, x.event_id, x.user_id, x.seat_no, x.confirmed, epoch_us(x.created_at),
+               epoch_us(x.cancelled_at), e.name
+        FROM (
+            (SELECT id, event_id, user_id, seat_no, true AS confirmed, created_at, NULL::timestamptz AS cancelled_at
+             FROM bookings
+             WHERE user_id = $1 AND $2 <> 'cancelled'
+               AND ($4::int8 IS NULL OR (created_at, id) < (from_epoch_us($4::int8), $5::int8))
+             ORDER BY created_at DESC, id DESC LIMIT $3)
+            UNION ALL
+            (SELECT id, event_id, user_id, seat_no, false, created_at, cancelled_at
+             FROM booking_history
+             WHERE user_id = $1 AND $2 <> 'confirmed'
+               AND ($4::int8 IS NULL OR (created_at, id) < (from_epoch_us($4::int8), $5::int8))
+             ORDER BY created_at DESC, id DESC LIMIT $3)
+        ) x JOIN events e ON e.id = x.event_id
+        ORDER BY x.created_at DESC, x.id DESC
+        LIMIT $3
+        """
+}
+
+/// Statements of the idempotency keys of reserve requests.
+enum IdempotencySQL {
+    /// Claims ($1 user, $2 key, $3 fingerprint) for this request, or returns the row that holds
+    /// it: `claimed` true when this request is the first (or the old row was over 24 h old).
+    static let claim = """
+        WITH claimed AS (
+            INSERT INTO idempotency_keys (user_id, key, fingerprint) VALUES ($1, $2, $3)
+            ON CONFLICT (user_id, key) DO UPDATE
+                SET fingerprint = EXCLUDED.fingerprint, response_status = NULL, response_body = NULL,
+                    created_at = clock_timestamp()
+                WHERE idempotency_keys.created_at < clock_timestamp() - interval '24 hours'
+            RETURNING true, fingerprint, response_status, response_body
+        )
+        SELECT * FROM claimed
+        UNION ALL
+        SELECT false, fingerprint, response_status, response_body FROM idempotency_keys
+        WHERE user_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)
+        """
+
+    static let current = """
+        SELECT false, fingerprint, response_status, response_body FROM idempotency_keys
+        WHERE user_id = $1 AND key = $2
+        """
+
+    static let complete = """
+        UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2
+        """
+
+    /// A request whose answer is not kept (400, 429, 5xx) frees its key for a fresh attempt.
+    static let release = """
+        DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response_status IS NULL
+        """
+}

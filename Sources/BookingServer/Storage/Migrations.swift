@@ -1,0 +1,138 @@
+/// The schema, one version after another. A version, once released, is never edited: a change
+/// is a new version. Applied in order at start-up by ``Migrator``.
+enum Migrations {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let sql: String
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "events, bookings, history, outbox, idempotency keys", sql: """
+            CREATE TABLE events (
+                id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name        text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
+                total_seats integer NOT NULL CHECK (total_seats BETWEEN 1 AND 1000000),
+                created_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            CREATE INDEX events_newest_first ON events (created_at DESC, id DESC);
+
+            -- A booking's seat count can never change under it.
+            CREATE FUNCTION events_total_seats_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.total_seats <> OLD.total_seats THEN
+                    RAISE EXCEPTION 'total_seats of an event cannot change'
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'events_total_seats_fixed';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER events_total_seats_fixed BEFORE UPDATE ON events
+                FOR EACH ROW EXECUTE FUNCTION events_total_seats_fixed();
+
+            -- Shared by confirmed bookings and their history: a booking keeps its id when cancelled.
+            CREATE SEQUENCE booking_ids AS bigint;
+
+            -- Confirmed bookings only. With seat_no within 1..total_seats (trigger below) and
+            -- UNIQUE (event_id, seat_no), no event can hold more bookings than seats.
+            CREATE TABLE bookings (
+                id         bigint PRIMARY KEY DEFAULT nextval('booking_ids'),
+                event_id   bigint NOT NULL,
+                user_id    text NOT NULL,
+                seat_no    integer NOT NULL CHECK (seat_no >= 1),
+                created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                CONSTRAINT bookings_event_user_key UNIQUE (event_id, user_id),
+                CONSTRAINT bookings_event_seat_key UNIQUE (event_id, seat_no)
+            );
+            CREATE INDEX bookings_by_user ON bookings (user_id, created_at DESC, id DESC);
+
+            -- The event must exist and the seat be one of its seats. A trigger rather than a
+            -- foreign key: a foreign key would lock the event row of every reservation of a hot
+            -- event, and events are never deleted.
+            CREATE FUNCTION bookings_seat_of_event() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                seats integer;
+            BEGIN
+                SELECT total_seats INTO seats FROM events WHERE id = NEW.event_id;
+                IF seats IS NULL THEN
+                    RAISE EXCEPTION 'event % does not exist', NEW.event_id
+                        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'bookings_event_exists';
+                END IF;
+                IF NEW.seat_no > seats THEN
+                    RAISE EXCEPTION 'seat % is above the event''s % seats', NEW.seat_no, seats
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'bookings_seat_in_range';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER bookings_seat_of_event BEFORE INSERT OR UPDATE ON bookings
+                FOR EACH ROW EXECUTE FUNCTION bookings_seat_of_event();
+
+            -- Cancelled bookings, moved here in the transaction that cancels them.
+            CREATE TABLE booking_history (
+                id           bigint PRIMARY KEY,
+                event_id     bigint NOT NULL,
+                user_id      text NOT NULL,
+                seat_no      integer NOT NULL,
+                created_at   timestamptz NOT NULL,
+                cancelled_at timestamptz NOT NULL
+            );
+            CREATE INDEX booking_history_by_user ON booking_history (user_id, created_at DESC, id DESC);
+
+            -- Messages to publish, written in the transaction of the change they announce.
+            CREATE TABLE outbox (
+                id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id  uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),
+                routing_key text NOT NULL,
+                payload     jsonb NOT NULL,
+                created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+                sent_at     timestamptz
+            );
+            CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
+
+            -- Timestamps cross the wire as microseconds since 1970 (exact, unlike a float).
+            CREATE FUNCTION epoch_us(ts timestamptz) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT
+                AS $$ SELECT (extract(epoch FROM ts) * 1000000)::bigint $$;
+            CREATE FUNCTION from_epoch_us(us bigint) RETURNS timestamptz LANGUAGE sql IMMUTABLE STRICT
+                AS $$ SELECT 'epoch'::timestamptz + us * interval '1 microsecond' $$;
+            CREATE FUNCTION rfc3339_ms(ts timestamptz) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+                AS $$ SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+
+            -- Every confirmed and every cancelled booking announces itself through the outbox in
+            -- its own transaction, whichever statement made it: the database enforces invariant 4.
+            CREATE FUNCTION outbox_booking_message() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                -- Read through jsonb: the two tables differ in cancelled_at, which plpgsql would
+                -- otherwise resolve on both.
+                booking    jsonb := to_jsonb(NEW);
+                kind       text := CASE TG_TABLE_NAME WHEN 'bookings' THEN 'booking.confirmed' ELSE 'booking.cancelled' END;
+                message_id uuid := gen_random_uuid();
+                created    timestamptz := (booking ->> 'created_at')::timestamptz;
+                cancelled  timestamptz := (booking ->> 'cancelled_at')::timestamptz;
+            BEGIN
+                INSERT INTO outbox (message_id, routing_key, payload) VALUES (message_id, kind, jsonb_build_object(
+                    'id', message_id,
+                    'type', kind,
+                    'occurred_at', rfc3339_ms(COALESCE(cancelled, created)),
+                    'booking', jsonb_build_object(
+                        'id', NEW.id, 'event_id', NEW.event_id, 'user_id', NEW.user_id, 'seat_no', NEW.seat_no,
+                        'status', CASE WHEN cancelled IS NULL THEN 'confirmed' ELSE 'cancelled' END,
+                        'created_at', rfc3339_ms(created), 'cancelled_at', rfc3339_ms(cancelled))));
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER bookings_outbox AFTER INSERT ON bookings
+                FOR EACH ROW EXECUTE FUNCTION outbox_booking_message();
+            CREATE TRIGGER booking_history_outbox AFTER INSERT ON booking_history
+                FOR EACH ROW EXECUTE FUNCTION outbox_booking_message();
+
+            -- First final answers of reserve requests, replayed for retries with the same key.
+            CREATE TABLE idempotency_keys (
+                user_id         text NOT NULL,
+                key             text NOT NULL,
+                fingerprint     text NOT NULL,
+                response_status integer,
+                response_body   text,
+                created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (user_id, key)
+            );
+            """),
+    ]
+}

@@ -1,0 +1,189 @@
+import BookingCore
+import Postgres
+
+/// ``BookingStore`` on PostgreSQL. Constraint violations become the domain's answers by
+/// SQLSTATE and constraint name; any other failure to reach the database becomes
+/// ``ReservationError/storeUnavailable``.
+struct PostgresBookingStore: BookingStore {
+    let client: PostgresClient
+
+    func createEvent(name: String, totalSeats: Int) async throws -> Event {
+        let rows = try await run(PostgresQuery(BookingSQL.createEvent, binds: [.init(name), .init(totalSeats)]))
+        return try Self.event(rows[0])
+    }
+
+    func event(id: Int64) async throws -> Event? {
+        let rows = try await run(PostgresQuery(BookingSQL.event, binds: [.init(id)]))
+        return try rows.first.map(Self.event)
+    }
+
+    func events(limit: Int, after position: PagePosition?) async throws -> Page<Event> {
+        let rows = try await run(PostgresQuery(BookingSQL.events, binds: [
+            .init(limit + 1), PostgresBind(position?.createdAt), PostgresBind(position?.id),
+        ]))
+        return try Self.page(rows, limit: limit, Self.event) { PagePosition(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    func seatState(eventID: Int64) async throws -> SeatState? {
+        let results = try await runPipeline([
+            PostgresQuery(BookingSQL.totalSeats, binds: [.init(eventID)]),
+            PostgresQuery(BookingSQL.seatHolders, binds: [.init(eventID)]),
+        ])
+        guard let total = results[0].first else { return nil }
+        return SeatState(
+            totalSeats: try total.decode(0, as: Int.self),
+            holders: try results[1].map { (userID: try $0.decode(0, as: String.self), seatNumber: try $0.decode(1, as: Int.self)) }
+        )
+    }
+
+    func insertBooking(eventID: Int64, userID: String, seatNumber: Int) async throws -> Booking {
+        do {
+            let rows = try await client.query(PostgresQuery(
+                BookingSQL.insertBooking, binds: [.init(eventID), .init(userID), .init(seatNumber)]
+            ))
+            return try Self.confirmedBooking(rows[0])
+        } catch {
+            throw try await conflict(error, eventID: eventID, userID: userID)
+        }
+    }
+
+    func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+        let results: [PostgresQueryResult]
+        do {
+            // One round trip, one transaction: the event row lock, then the insert.
+            results = try await client.pipeline([
+                PostgresQuery(BookingSQL.lockEvent, binds: [.init(eventID)]),
+                PostgresQuery(BookingSQL.insertFirstFreeSeat, binds: [
+                    .init(eventID), .init(userID), PostgresBind(seatNumber),
+                ]),
+            ])
+        } catch {
+            throw try await conflict(error, eventID: eventID, userID: userID)
+        }
+        guard let total = results[0].first.map({ try? $0.decode(0, as: Int.self) }) ?? nil else {
+            throw ReservationError.eventNotFound
+        }
+        if let seatNumber, seatNumber > total { throw ReservationError.seatOutOfRange(totalSeats: total) }
+        guard let row = results[1].first else {
+            // No free seat. A user who already holds one hears that first.
+            if try await userHoldsBooking(eventID: eventID, userID: userID) { throw ReservationError.alreadyBooked }
+            throw ReservationError.soldOut
+        }
+        return try Self.confirmedBooking(row)
+    }
+
+    func cancelBooking(id: Int64, userID: String) async throws -> Booking {
+        let rows = try await run(PostgresQuery(BookingSQL.cancelBooking, binds: [.init(id), .init(userID)]))
+        if let row = rows.first {
+            return Booking(
+                id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
+                seatNumber: try row.decode(3), status: .cancelled, createdAt: try row.decode(4),
+                cancelledAt: try row.decode(5)
+            )
+        }
+        // Existence first, then ownership, then state.
+        let owners = try await run(PostgresQuery(BookingSQL.bookingOwner, binds: [.init(id)]))
+        guard let owner = owners.first else { throw ReservationError.bookingNotFound }
+        guard try owner.decode(0, as: String.self) == userID else { throw ReservationError.notOwner }
+        throw ReservationError.alreadyCancelled
+    }
+
+    func booking(id: Int64) async throws -> Booking? {
+        let rows = try await run(PostgresQuery(BookingSQL.booking, binds: [.init(id)]))
+        return try rows.first.map { row in
+            Booking(
+                id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
+                seatNumber: try row.decode(3), status: try row.decode(4, as: Bool.self) ? .confirmed : .cancelled,
+                createdAt: try row.decode(5), cancelledAt: try row.decode(6)
+            )
+        }
+    }
+
+    func bookings(
+        userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?
+    ) async throws -> Page<Booking> {
+        let rows = try await run(PostgresQuery(BookingSQL.bookingsOfUser, binds: [
+            .init(userID), .init(status?.rawValue ?? "all"), .init(limit + 1),
+            PostgresBind(position?.createdAt), PostgresBind(position?.id),
+        ]))
+        return try Self.page(rows, limit: limit, { row in
+            Booking(
+                id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
+                seatNumber: try row.decode(3), status: try row.decode(4, as: Bool.self) ? .confirmed : .cancelled,
+                createdAt: try row.decode(5), cancelledAt: try row.decode(6), eventName: try row.decode(7)
+            )
+        }) { PagePosition(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    // MARK: - Helpers
+
+    private func userHoldsBooking(eventID: Int64, userID: String) async throws -> Bool {
+        try await !run(PostgresQuery(BookingSQL.userHoldsBooking, binds: [.init(eventID), .init(userID)])).isEmpty
+    }
+
+    /// The domain's answer for a failed insert: which constraint said no. A seat conflict of a
+    /// user who also holds a booking is answered as already booked (that answer wins).
+    private func conflict(_ error: any Error, eventID: Int64, userID: String) async throws -> any Error {
+        guard let error = error as? PostgresError, error.kind == .server else { return Self.unavailable(error) }
+        switch (error.sqlState, error.constraint) {
+        case (.uniqueViolation, "bookings_event_user_key"):
+            return ReservationError.alreadyBooked
+        case (.uniqueViolation, "bookings_event_seat_key"):
+            return try await userHoldsBooking(eventID: eventID, userID: userID)
+                ? ReservationError.alreadyBooked : ReservationError.seatTaken
+        case (.foreignKeyViolation, "bookings_event_exists"):
+            return ReservationError.eventNotFound
+        case (.checkViolation, "bookings_seat_in_range"):
+            let rows = try await run(PostgresQuery(BookingSQL.totalSeats, binds: [.init(eventID)]))
+            return ReservationError.seatOutOfRange(totalSeats: try rows.first?.decode(0, as: Int.self) ?? 0)
+        default:
+            return error
+        }
+    }
+
+    private func run(_ query: PostgresQuery) async throws -> PostgresQueryResult {
+        do {
+            return try await client.query(query)
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
+    private func runPipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
+        do {
+            return try await client.pipeline(queries)
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
+    /// The server's own errors (a bug of ours) stay as they are; failing to reach it is the
+    /// store being unavailable.
+    private static func unavailable(_ error: any Error) -> any Error {
+        if let error = error as? PostgresError, error.kind == .server || error.kind == .invalidParameter { return error }
+        return ReservationError.storeUnavailable
+    }
+
+    private static func event(_ row: PostgresRow) throws -> Event {
+        Event(
+            id: try row.decode(0), name: try row.decode(1), totalSeats: try row.decode(2),
+            bookedSeats: try row.decode(3), createdAt: try row.decode(4)
+        )
+    }
+
+    private static func confirmedBooking(_ row: PostgresRow) throws -> Booking {
+        Booking(
+            id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
+            seatNumber: try row.decode(3), status: .confirmed, createdAt: try row.decode(4)
+        )
+    }
+
+    /// Rows were asked for `limit + 1`: the extra one only says that more remain.
+    private static func page<Item>(
+        _ rows: PostgresQueryResult, limit: Int, _ item: (PostgresRow) throws -> Item,
+        position: (Item) -> PagePosition
+    ) throws -> Page<Item> {
+        let items = try rows.prefix(limit).map(item)
+        return Page(items: items, next: rows.count > limit ? items.last.map(position) : nil)
+    }
+}

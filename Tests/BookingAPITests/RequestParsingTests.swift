@@ -1,0 +1,119 @@
+import Testing
+@testable import BookingAPI
+
+@Suite struct RequestParsingTests {
+    private func reserve(_ body: String) throws(ValidationError) -> ReserveRequest {
+        try ReserveRequest(body: Array(body.utf8))
+    }
+
+    private func reserveFailure(_ body: String) -> ValidationError? {
+        validationFailure { () throws(ValidationError) in try reserve(body) }
+    }
+
+    @Test func reserveBodyParsesInAnyFieldOrder() throws {
+        let expected = ReserveRequest(eventID: 1, userID: "user123", seatNumber: 17)
+        #expect(try reserve(#"{"event_id": 1, "user_id": "user123", "seat_no": 17}"#) == expected)
+        #expect(try reserve(#"{"seat_no":17,"user_id":"user123","event_id":1}"#) == expected)
+        #expect(try reserve(#"{"user_id":"user123","seat_no":17,"unknown":{"x":[1]},"event_id":1}"#) == expected)
+    }
+
+    @Test func seatNumberIsOptional() throws {
+        #expect(try reserve(#"{"event_id": 1, "user_id": "u"}"#) == ReserveRequest(eventID: 1, userID: "u"))
+    }
+
+    @Test func fingerprintIgnoresKeyOrderAndSpacing() throws {
+        let first = try reserve(#"{"event_id":1,"user_id":"Zoë 🎟","seat_no":17}"#)
+        let second = try reserve(" {\n\t\"seat_no\" : 17 ,  \"user_id\":\"Zo\\u00eb \\ud83c\\udf9f\", \"event_id\":1, \"extra\": true }\r\n")
+        #expect(first.fingerprint == second.fingerprint)
+        #expect(first.fingerprint.text == #"{"event_id":1,"seat_no":17,"user_id":"Zoë 🎟"}"#)
+    }
+
+    @Test func fingerprintDiffersWhenAnyFieldDiffers() throws {
+        let base = try reserve(#"{"event_id":1,"user_id":"u","seat_no":2}"#).fingerprint
+        #expect(try reserve(#"{"event_id":2,"user_id":"u","seat_no":2}"#).fingerprint != base)
+        #expect(try reserve(#"{"event_id":1,"user_id":"v","seat_no":2}"#).fingerprint != base)
+        #expect(try reserve(#"{"event_id":1,"user_id":"u","seat_no":3}"#).fingerprint != base)
+        #expect(try reserve(#"{"event_id":1,"user_id":"u"}"#).fingerprint != base)
+        #expect(try reserve(#"{"event_id":1,"user_id":"u"}"#).fingerprint.text == #"{"event_id":1,"seat_no":null,"user_id":"u"}"#)
+    }
+
+    @Test func canonicallyEquivalentUserIDsAreDifferentRequests() throws {
+        let composed = try reserve(#"{"event_id":1,"user_id":"\u00e9"}"#)
+        let decomposed = try reserve(#"{"event_id":1,"user_id":"e\u0301"}"#)
+        #expect(composed.userID == decomposed.userID) // Swift's String == says equal …
+        #expect(composed != decomposed)               // … but they are different users.
+        #expect(composed.fingerprint != decomposed.fingerprint)
+    }
+
+    @Test(arguments: [
+        (#"{"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":"1","user_id":"u"}"#, "event_id"),
+        (#"{"event_id":1.0,"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":1e0,"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":0,"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":9007199254740992,"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":null,"user_id":"u"}"#, "event_id"),
+        (#"{"event_id":1}"#, "user_id"),
+        (#"{"event_id":1,"user_id":7}"#, "user_id"),
+        (#"{"event_id":1,"user_id":""}"#, "user_id"),
+        (#"{"event_id":1,"user_id":"a\u0000"}"#, "user_id"),
+        (#"{"event_id":1,"user_id":"u","seat_no":null}"#, "seat_no"),
+        (#"{"event_id":1,"user_id":"u","seat_no":"17"}"#, "seat_no"),
+        (#"{"event_id":1,"user_id":"u","seat_no":0}"#, "seat_no"),
+        (#"{"event_id":1,"user_id":"u","seat_no":17.0}"#, "seat_no"),
+    ])
+    func invalidReserveFieldsAreNamed(body: String, field: String) {
+        #expect(reserveFailure(body)?.field == field)
+    }
+
+    @Test(arguments: ["", "   ", "[]", "\"x\"", "null", "1", #"{"event_id":1,}"#, "{", #"{"event_id":1} x"#])
+    func reserveBodyMustBeAJSONObject(body: String) {
+        let error = reserveFailure(body)
+        #expect(error != nil)
+        #expect(error?.field == nil)
+    }
+
+    @Test func malformedJSONMessageSaysWhereButNotWhat() {
+        let error = reserveFailure(#"{"event_id":1,"user_id":"secret",}"#)
+        #expect(error?.message == "request body is not valid JSON: unexpected character at byte 33")
+        #expect(reserveFailure("[1]")?.message == "request body must be a JSON object")
+    }
+
+    @Test func createEventBodyParses() throws {
+        let request = try CreateEventRequest(body: Array(#"{"total_seats": 100, "name": "Concert 🎟"}"#.utf8))
+        #expect(request == CreateEventRequest(name: "Concert 🎟", totalSeats: 100))
+    }
+
+    @Test func createEventBodyErrorsNameTheField() {
+        func failure(_ body: String) -> ValidationError? {
+            validationFailure { () throws(ValidationError) in try CreateEventRequest(body: Array(body.utf8)) }
+        }
+        #expect(failure(#"{"total_seats": 100}"#)?.field == "name")
+        #expect(failure(#"{"name": "", "total_seats": 100}"#)?.field == "name")
+        #expect(failure(#"{"name": "x", "total_seats": 1000001}"#)?.field == "total_seats")
+        #expect(failure(#"{"name": "x", "total_seats": 10.0}"#)?.field == "total_seats")
+        #expect(failure(#"{"name": "x"}"#)?.message == "total_seats is required")
+    }
+
+    @Test func cancelTakesTheUserFromTheBodyOrTheQuery() throws {
+        #expect(try CancelRequest(body: Array(#"{"user_id":"u"}"#.utf8), queryUserID: nil) == CancelRequest(userID: "u"))
+        #expect(try CancelRequest(body: [], queryUserID: "u") == CancelRequest(userID: "u"))
+        #expect(try CancelRequest(body: Array("{}".utf8), queryUserID: "u") == CancelRequest(userID: "u"))
+        #expect(try CancelRequest(body: Array(#"{"user_id":"u"}"#.utf8), queryUserID: "u") == CancelRequest(userID: "u"))
+    }
+
+    @Test func cancelRejectsMissingDisagreeingOrInvalidUsers() {
+        func failure(_ body: String, _ query: String?) -> ValidationError? {
+            validationFailure { () throws(ValidationError) in try CancelRequest(body: Array(body.utf8), queryUserID: query) }
+        }
+        #expect(failure("", nil) == ValidationError(field: "user_id", message: "user_id is required"))
+        #expect(failure("{}", nil)?.message == "user_id is required")
+        #expect(failure(#"{"user_id":"u"}"#, "v")?.message == "user_id in the body and in the query must be the same")
+        #expect(failure(#"{"user_id":"\u00e9"}"#, "e\u{301}")?.field == "user_id")
+        #expect(failure("", "")?.field == "user_id")
+        #expect(failure("", "a\u{7F}")?.field == "user_id")
+        #expect(failure(#"{"user_id":5}"#, "u")?.message == "user_id must be a string")
+        #expect(failure(" ", "u")?.field == nil)
+        #expect(failure("not json", "u")?.field == nil)
+    }
+}
