@@ -23,6 +23,8 @@ public struct BookingService: Sendable {
     let configuration: Configuration
     let logger: Logger
     let observer: any ReservationObserver
+    /// Events whose cache an update failed to reach: loaded again before their next use.
+    let staleEvents = StaleEvents()
 
     public init(
         store: any BookingStore, cache: any SeatCache, configuration: Configuration = .init(),
@@ -45,8 +47,12 @@ public struct BookingService: Sendable {
         } catch let outcome as ReservationError {
             observer.rejected(outcome)
             throw outcome
+        } catch where Task.isCancelled {
+            // The client is gone: book nothing more for it.
+            throw ReservationError.storeUnavailable
         } catch {
-            // The cache is unreachable (or broke mid-way): the store alone keeps every invariant.
+            // The cache is unreachable, stale beyond repair, or a lock stayed held (its request
+            // crashed): the store alone decides, with every invariant kept.
             logger.warning("seat cache unavailable; reserving through PostgreSQL alone", metadata: [
                 "event": "\(eventID)", "error": "\(error)",
             ])
@@ -69,7 +75,11 @@ public struct BookingService: Sendable {
         let lockDeadline = clock.now + configuration.lockWait
         var lockBackoff = Duration.milliseconds(1)
         var staleSeats = 0
-        var loaded = false
+        var loads = 0
+        if staleEvents.contains(eventID) {
+            try await cache.invalidate(eventID: eventID)
+            staleEvents.remove(eventID)
+        }
         while true {
             let token = Self.lockToken()
             switch try await cache.allocate(eventID: eventID, userID: userID, seatNumber: seatNumber, lockToken: token) {
@@ -79,13 +89,15 @@ public struct BookingService: Sendable {
                 }
                 // The store already had that seat taken: the cache kept it marked; try the next.
                 staleSeats += 1
-                if staleSeats > configuration.staleSeatRetries { throw ReservationError.soldOut }
-            case .cold:
-                guard !loaded else {
-                    // Another loader is at work (or the cache was flushed again): wait like a lock.
-                    try await wait(&lockBackoff, until: lockDeadline, clock: clock)
-                    continue
+                if staleSeats > configuration.staleSeatRetries {
+                    // Far behind the store: reload it next time, and let the store answer now.
+                    staleEvents.insert(eventID)
+                    throw CacheIsStale(eventID: eventID)
                 }
+            case .cold:
+                // Loaded, and cold again: flushed meanwhile. Load again, a few times at most.
+                loads += 1
+                guard loads <= 3 else { throw CacheDoesNotStayLoaded(eventID: eventID) }
                 let state: SeatState?
                 do {
                     state = try await store.seatState(eventID: eventID)
@@ -94,7 +106,6 @@ public struct BookingService: Sendable {
                 }
                 guard let state else { throw ReservationError.eventNotFound }
                 try await cache.load(eventID: eventID, state: state)
-                loaded = true
             case .locked:
                 observer.lockContended()
                 try await wait(&lockBackoff, until: lockDeadline, clock: clock)
@@ -143,8 +154,10 @@ public struct BookingService: Sendable {
                 seatHeldElsewhere: seatHeldElsewhere, userHoldsAnother: userHoldsAnother
             )
         } catch {
-            // The lock expires by itself; a seat left marked is found free again when the cache
-            // is next rebuilt from the store.
+            // The lock expires by itself; the seat left marked is found free again when the
+            // event is loaded again, before its next reservation here (and after the cache's
+            // expiry elsewhere).
+            staleEvents.insert(eventID)
             logger.warning("could not give an allocated seat back to the cache", metadata: [
                 "event": "\(eventID)", "seat": "\(seat)", "error": "\(error)",
             ])
@@ -153,11 +166,25 @@ public struct BookingService: Sendable {
 
     private func wait(_ backoff: inout Duration, until deadline: ContinuousClock.Instant, clock: ContinuousClock) async throws {
         guard clock.now + backoff < deadline else {
-            // The other request of this user is stuck for longer than a reservation takes.
-            throw ReservationError.alreadyBooked
+            // The lock outlived any reservation (its request crashed, or its confirm failed):
+            // the store knows whether this user holds a seat.
+            throw LockOutlivedItsRequest()
         }
         try await Task.sleep(for: backoff)
         backoff = min(backoff * 2, .milliseconds(50))
+    }
+
+    /// The cache lost an event's seats again right after each load: treated as a failed cache.
+    struct CacheDoesNotStayLoaded: Error {
+        let eventID: Int64
+    }
+
+    /// Another request of the same user held the lock for longer than any reservation takes.
+    struct LockOutlivedItsRequest: Error {}
+
+    /// The cache disagrees with the store more than retries can mend: the store answers.
+    struct CacheIsStale: Error {
+        let eventID: Int64
     }
 
     // MARK: - Cancel and read
@@ -173,8 +200,9 @@ public struct BookingService: Sendable {
         do {
             try await cache.release(eventID: booking.eventID, userID: userID, seatNumber: booking.seatNumber)
         } catch {
-            // The seat stays marked taken in the cache until it is rebuilt: no oversell, only a
-            // seat offered later than it could be.
+            // The cache still shows the seat taken and the user booked: the event is loaded again
+            // before its next reservation here (and after the cache's expiry elsewhere).
+            staleEvents.insert(booking.eventID)
             logger.warning("cancelled booking's seat not released in the cache", metadata: [
                 "booking": "\(booking.id)", "error": "\(error)",
             ])

@@ -21,6 +21,10 @@ public protocol SeatCache: Sendable {
 
     /// A cancelled booking's seat returns to the pool and its user may book again.
     func release(eventID: Int64, userID: String, seatNumber: Int) async throws
+
+    /// Forgets the event, so the next reservation loads it again from the store: for when the
+    /// cache may hold something wrong (an update to it failed).
+    func invalidate(eventID: Int64) async throws
 }
 
 /// The cache's answer to ``SeatCache/allocate(eventID:userID:seatNumber:lockToken:)``.

@@ -11,6 +11,8 @@ struct RedisSeatCache: SeatCache {
     var lockTimeToLive: Duration = .seconds(5)
     /// Holders per staging call when an event is loaded, so one script never runs for long.
     var loadChunk = 5_000
+    /// How long a load is trusted before it is read again from PostgreSQL.
+    var loadLifetime: Duration = .seconds(600)
 
     /// The keys of one event, all under its hash tag.
     struct Keys {
@@ -83,7 +85,10 @@ struct RedisSeatCache: SeatCache {
         _ = try await client.evaluate(
             SeatScripts.publish,
             keys: [keys.meta, keys.seats, keys.users, stagingSeats, stagingUsers],
-            arguments: [.integer(state.totalSeats), .integer(state.holders.count)]
+            arguments: [
+                .integer(state.totalSeats), .integer(state.holders.count),
+                .integer(Int(loadLifetime.components.seconds * 1000)),
+            ]
         )
     }
 
@@ -109,6 +114,11 @@ struct RedisSeatCache: SeatCache {
                 .integer(seatHeldElsewhere ? 1 : 0), .integer(userHoldsAnother ? 1 : 0),
             ]
         )
+    }
+
+    func invalidate(eventID: Int64) async throws {
+        let keys = Keys(eventID)
+        _ = try await client.send(RedisCommand(arguments: ["DEL", keys.meta, keys.seats, keys.users]))
     }
 
     func release(eventID: Int64, userID: String, seatNumber: Int) async throws {

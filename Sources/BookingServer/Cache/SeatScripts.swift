@@ -79,8 +79,10 @@ enum SeatScripts {
         return 1
         """)
 
-    /// KEYS: meta, seats, users, staging seats, staging users. ARGV: total seats, holders.
-    /// Publishes a load unless another loader finished first (then drops this one's staging).
+    /// KEYS: meta, seats, users, staging seats, staging users. ARGV: total seats, holders,
+    /// lifetime (ms). Publishes a load unless another loader finished first (then drops this
+    /// one's staging). The load expires: whatever an update failed to bring to the cache
+    /// (Redis unreachable at that moment) is read again from PostgreSQL within the lifetime.
     static let publish = RedisScript("""
         if redis.call('EXISTS', KEYS[1]) == 1 then
             redis.call('DEL', KEYS[4], KEYS[5])
@@ -96,6 +98,7 @@ enum SeatScripts {
             redis.call('RENAME', KEYS[5], KEYS[3])
         end
         redis.call('HSET', KEYS[1], 'total', ARGV[1], 'free', ARGV[1] - ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return 1
         """)
 }

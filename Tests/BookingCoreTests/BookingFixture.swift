@@ -1,0 +1,94 @@
+import BookingCore
+import Logging
+import Testing
+
+/// A ``BookingService`` over in-memory ports, with handles on both to arrange and inspect.
+struct BookingFixture {
+    let store = InMemoryBookingStore()
+    let cache = InMemorySeatCache()
+    let observer = RecordingObserver()
+    let service: BookingService
+
+    init(configure: (inout BookingService.Configuration) -> Void = { _ in }) {
+        var configuration = BookingService.Configuration()
+        configure(&configuration)
+        // The service's warnings are expected here (outages are simulated); keep the output readable.
+        let logger = Logger(label: "booking-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        service = BookingService(
+            store: store, cache: cache, configuration: configuration, observer: observer, logger: logger
+        )
+    }
+
+    func makeEvent(seats: Int, name: String = "Concert") async throws -> Int64 {
+        try await service.createEvent(name: name, totalSeats: seats).id
+    }
+
+    /// An event whose seat state the cache already holds, with no call counted yet.
+    func makeWarmEvent(seats: Int) async throws -> Int64 {
+        let eventID = try await makeEvent(seats: seats)
+        let state = try #require(try await store.seatState(eventID: eventID))
+        try await cache.load(eventID: eventID, state: state)
+        resetCalls()
+        return eventID
+    }
+
+    func resetCalls() {
+        store.resetCalls()
+        cache.resetCalls()
+    }
+
+    func reserve(_ eventID: Int64, _ userID: String, seat: Int? = nil) async -> Result<Booking, ReservationError> {
+        do {
+            return .success(try await service.reserve(eventID: eventID, userID: userID, seatNumber: seat))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Many reservations at once, one task each.
+    func reserveConcurrently(_ eventID: Int64, users: [String]) async -> [Result<Booking, ReservationError>] {
+        await withTaskGroup(of: Result<Booking, ReservationError>.self) { group in
+            for user in users {
+                group.addTask { await reserve(eventID, user) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// The cache agrees with the store's truth: same seats taken, same holders, no lock left.
+    func expectCacheMatchesStore(eventID: Int64, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let seats = try #require(cache.seats(eventID: eventID), sourceLocation: sourceLocation)
+        let confirmed = store.confirmed(eventID: eventID)
+        #expect(seats.taken == Set(confirmed.map(\.seatNumber)), sourceLocation: sourceLocation)
+        #expect(
+            seats.holders == Dictionary(uniqueKeysWithValues: confirmed.map { ($0.userID, $0.seatNumber) }),
+            sourceLocation: sourceLocation
+        )
+        #expect(seats.holdersOfUnknownSeat.isEmpty, sourceLocation: sourceLocation)
+        #expect(seats.locks.isEmpty, sourceLocation: sourceLocation)
+    }
+}
+
+extension Result {
+    var value: Success? { try? get() }
+    var error: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}
+
+/// Suspends until `condition` holds, checking every millisecond, for at most two seconds.
+func waitUntil(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(2)
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw WaitTimedOut() }
+        try await Task.sleep(for: .milliseconds(1))
+    }
+}
+
+struct WaitTimedOut: Error {}
+
+/// A failure that is no answer of the booking rules: a cache outage, or a store failing in a
+/// way its port says it never should.
+struct SimulatedOutage: Error, Equatable {
+    var what: String
+}

@@ -1,0 +1,148 @@
+import BookingCore
+import Testing
+
+@Suite("Cancel")
+struct CancelTests {
+    @Test func cancellingFreesTheSeatForTheNextUser() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 1)
+        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+
+        let cancelled = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
+
+        #expect(cancelled.id == alice.id && cancelled.status == .cancelled && cancelled.seatNumber == 1)
+        #expect(cancelled.cancelledAt != nil)
+        #expect(try await fixture.service.booking(id: alice.id) == cancelled)
+        #expect(fixture.store.confirmed(eventID: eventID).isEmpty)
+        #expect(fixture.cache.seats(eventID: eventID)?.taken == [])
+        #expect(fixture.cache.calls(.release) == 1)
+        let bob = try await fixture.service.reserve(eventID: eventID, userID: "bob", seatNumber: nil)
+        #expect(bob.seatNumber == 1)
+        #expect(try await fixture.service.event(id: eventID).bookedSeats == 1)
+    }
+
+    @Test func userCanBookAgainAfterCancellingWithANewID() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let first = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: 3)
+        _ = try await fixture.service.cancel(bookingID: first.id, userID: "alice")
+
+        let second = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+
+        #expect(second.id != first.id)
+        #expect(second.seatNumber == 1)
+        #expect(fixture.store.confirmed(eventID: eventID) == [second])
+        #expect(fixture.store.cancelled(eventID: eventID).map(\.id) == [first.id])
+        try fixture.expectCacheMatchesStore(eventID: eventID)
+    }
+
+    @Test func cancellingTwiceIsAlreadyCancelled() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+
+        await #expect(throws: ReservationError.alreadyCancelled) {
+            try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        }
+        #expect(fixture.cache.calls(.release) == 1)
+        #expect(fixture.observer.count(.cancelled) == 1)
+    }
+
+    @Test func cancellingAnotherUsersBookingIsNotOwnerEvenOnceCancelled() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+
+        await #expect(throws: ReservationError.notOwner) {
+            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory")
+        }
+        #expect(fixture.store.confirmed(eventID: eventID) == [booking])
+
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        await #expect(throws: ReservationError.notOwner) {
+            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory")
+        }
+    }
+
+    @Test func cancellingUnknownBookingIsBookingNotFound() async throws {
+        let fixture = BookingFixture()
+        await #expect(throws: ReservationError.bookingNotFound) {
+            try await fixture.service.cancel(bookingID: 42, userID: "alice")
+        }
+        await #expect(throws: ReservationError.bookingNotFound) {
+            try await fixture.service.booking(id: 42)
+        }
+        #expect(fixture.cache.totalCalls == 0)
+    }
+
+    @Test func cancellingWithTheStoreDownIsStoreUnavailable() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        fixture.store.isDown = true
+
+        await #expect(throws: ReservationError.storeUnavailable) {
+            try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        }
+        fixture.store.isDown = false
+        #expect(fixture.store.confirmed(eventID: eventID) == [booking])
+        #expect(fixture.cache.calls(.release) == 0)
+        #expect(fixture.observer.count(.cancelled) == 0)
+    }
+
+    @Test func cacheReleaseFailureDoesNotFailTheCancel() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        fixture.cache.releaseFails = true
+
+        let cancelled = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+
+        #expect(cancelled.status == .cancelled)
+        #expect(fixture.cache.calls(.release) == 1)
+        #expect(fixture.store.confirmed(eventID: eventID).isEmpty)
+        #expect(fixture.observer.count(.cancelled) == 1)
+    }
+
+    @Test func cancellingWithTheCacheDownWorksAndTheStoreAloneRebooks() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 1)
+        fixture.cache.isDown = true
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+
+        let again = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        #expect(again.seatNumber == 1 && again.id != booking.id)
+    }
+
+    @Test
+    func userCanBookAgainAfterCancelWhoseCacheReleaseFailed() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 5)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        fixture.cache.releaseFails = true
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        fixture.cache.releaseFails = false
+
+        let again = await fixture.reserve(eventID, "alice")
+
+        #expect(again.value != nil, "answered \(String(describing: again.error)); alice holds no confirmed booking")
+    }
+
+    @Test
+    func seatsOfCancelsWhoseCacheReleaseFailedAreOfferedAgain() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 2)
+        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        _ = try await fixture.service.reserve(eventID: eventID, userID: "bob", seatNumber: nil)
+        fixture.cache.releaseFails = true
+        _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
+        fixture.cache.releaseFails = false
+
+        let carol = await fixture.reserve(eventID, "carol")
+
+        #expect(carol.value?.seatNumber == 1, "answered \(String(describing: carol.error)); seat 1 is free in the store")
+    }
+}

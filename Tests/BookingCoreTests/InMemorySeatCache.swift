@@ -1,0 +1,191 @@
+import BookingCore
+import Synchronization
+
+/// ``SeatCache`` in memory, with the Redis scripts' semantics: each method is one atomic step
+/// (as one Lua script is), over per-event seat state that may be missing (cold), stale or
+/// unreachable.
+final class InMemorySeatCache: SeatCache {
+    enum Call: Hashable, CaseIterable, Sendable {
+        case allocate, load, confirm, abandon, release, invalidate
+    }
+
+    /// One event's keys (`{evt:42}:*` in Redis).
+    struct EventSeats: Equatable {
+        var totalSeats: Int
+        /// Allocated seats, committed or still in flight.
+        var taken: Set<Int> = []
+        /// Users known to hold a confirmed booking, with its seat.
+        var holders: [String: Int] = [:]
+        /// Users the store said hold a booking whose seat the cache was not told.
+        var holdersOfUnknownSeat: Set<String> = []
+        /// The (event, user) locks: user → token.
+        var locks: [String: String] = [:]
+
+        func isBooked(_ userID: String) -> Bool {
+            holders[userID] != nil || holdersOfUnknownSeat.contains(userID)
+        }
+    }
+
+    private struct State {
+        var events: [Int64: EventSeats] = [:]
+        var isDown = false
+        var confirmFails = false
+        var releaseFails = false
+        var calls: [Call: Int] = [:]
+        var hook: (@Sendable (Call) async throws -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    // MARK: - Test controls
+
+    /// Every call throws ``SimulatedOutage`` while true (Redis is down).
+    var isDown: Bool {
+        get { state.withLock { $0.isDown } }
+        set { state.withLock { $0.isDown = newValue } }
+    }
+
+    /// `confirm` throws (after the store committed) while true.
+    var confirmFails: Bool {
+        get { state.withLock { $0.confirmFails } }
+        set { state.withLock { $0.confirmFails = newValue } }
+    }
+
+    /// `release` throws (after the store cancelled) while true.
+    var releaseFails: Bool {
+        get { state.withLock { $0.releaseFails } }
+        set { state.withLock { $0.releaseFails = newValue } }
+    }
+
+    /// Forgets everything, locks included, as `FLUSHALL` or a restart without persistence would.
+    func flush() {
+        state.withLock { $0.events = [:] }
+    }
+
+    /// Drops every lock, as their TTL running out would.
+    func expireLocks() {
+        state.withLock { state in
+            for eventID in state.events.keys { state.events[eventID]?.locks = [:] }
+        }
+    }
+
+    /// Runs before each call, outside the lock; throwing makes that call fail.
+    func setHook(_ hook: (@Sendable (Call) async throws -> Void)?) {
+        state.withLock { $0.hook = hook }
+    }
+
+    func calls(_ call: Call) -> Int {
+        state.withLock { $0.calls[call, default: 0] }
+    }
+
+    var totalCalls: Int {
+        state.withLock { $0.calls.values.reduce(0, +) }
+    }
+
+    func resetCalls() {
+        state.withLock { $0.calls = [:] }
+    }
+
+    /// What the cache holds for an event; nil when cold.
+    func seats(eventID: Int64) -> EventSeats? {
+        state.withLock { $0.events[eventID] }
+    }
+
+    private func enter(_ call: Call) async throws {
+        let hook = try state.withLock { state throws -> (@Sendable (Call) async throws -> Void)? in
+            state.calls[call, default: 0] += 1
+            if state.isDown { throw SimulatedOutage(what: "cache") }
+            if call == .confirm, state.confirmFails { throw SimulatedOutage(what: "cache confirm") }
+            if call == .release, state.releaseFails { throw SimulatedOutage(what: "cache release") }
+            return state.hook
+        }
+        try await hook?(call)
+    }
+
+    // MARK: - SeatCache
+
+    func allocate(eventID: Int64, userID: String, seatNumber: Int?, lockToken: String) async throws -> SeatAllocation {
+        try await enter(.allocate)
+        return state.withLock { state in
+            guard var seats = state.events[eventID] else { return .cold }
+            if let seatNumber, !(1...seats.totalSeats).contains(seatNumber) {
+                return .seatOutOfRange(totalSeats: seats.totalSeats)
+            }
+            if seats.isBooked(userID) { return .alreadyBooked }
+            if seats.locks[userID] != nil { return .locked }
+            let seat: Int
+            if let seatNumber {
+                if seats.taken.contains(seatNumber) { return .seatTaken }
+                seat = seatNumber
+            } else {
+                guard let free = (1...seats.totalSeats).first(where: { !seats.taken.contains($0) }) else { return .soldOut }
+                seat = free
+            }
+            seats.taken.insert(seat)
+            seats.locks[userID] = lockToken
+            state.events[eventID] = seats
+            return .allocated(seatNumber: seat)
+        }
+    }
+
+    func load(eventID: Int64, state seatState: SeatState) async throws {
+        try await enter(.load)
+        state.withLock { state in
+            guard state.events[eventID] == nil else { return }
+            var seats = EventSeats(totalSeats: seatState.totalSeats)
+            for holder in seatState.holders {
+                seats.taken.insert(holder.seatNumber)
+                seats.holders[holder.userID] = holder.seatNumber
+            }
+            state.events[eventID] = seats
+        }
+    }
+
+    func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws {
+        try await enter(.confirm)
+        state.withLock { state in
+            guard var seats = state.events[eventID] else { return }
+            seats.taken.insert(seatNumber)
+            seats.holders[userID] = seatNumber
+            seats.holdersOfUnknownSeat.remove(userID)
+            if seats.locks[userID] == lockToken { seats.locks[userID] = nil }
+            state.events[eventID] = seats
+        }
+    }
+
+    func abandon(
+        eventID: Int64, userID: String, seatNumber: Int, lockToken: String,
+        seatHeldElsewhere: Bool, userHoldsAnother: Bool
+    ) async throws {
+        try await enter(.abandon)
+        state.withLock { state in
+            guard var seats = state.events[eventID] else { return }
+            if seats.locks[userID] == lockToken { seats.locks[userID] = nil }
+            if !seatHeldElsewhere, !seats.holders.values.contains(seatNumber) {
+                seats.taken.remove(seatNumber)
+            }
+            if userHoldsAnother, seats.holders[userID] == nil {
+                seats.holdersOfUnknownSeat.insert(userID)
+            }
+            state.events[eventID] = seats
+        }
+    }
+
+    func release(eventID: Int64, userID: String, seatNumber: Int) async throws {
+        try await enter(.release)
+        state.withLock { state in
+            guard var seats = state.events[eventID] else { return }
+            if seats.holders[userID] == seatNumber { seats.holders[userID] = nil }
+            seats.holdersOfUnknownSeat.remove(userID)
+            if !seats.holders.values.contains(seatNumber) { seats.taken.remove(seatNumber) }
+            state.events[eventID] = seats
+        }
+    }
+
+    func invalidate(eventID: Int64) async throws {
+        try await enter(.invalidate)
+        _ = state.withLock { $0.events.removeValue(forKey: eventID) }
+    }
+}
