@@ -2,6 +2,7 @@ import BookingAPI
 import BookingCore
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `/api/bookings/...`: reserve, list by user, get and cancel.
 struct BookingRoutes: Sendable {
@@ -20,14 +21,8 @@ struct BookingRoutes: Sendable {
 
     func reserve(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body = try await Self.body(of: request)
-        let reservation: ReserveRequest
-        let key: String?
-        do throws(ValidationError) {
-            reservation = try ReserveRequest(body: body.readableBytesView)
-            key = try request.headers[.idempotencyKey].map { value throws(ValidationError) in try Validate.idempotencyKey(value) }
-        } catch {
-            throw APIError.invalid(error)
-        }
+        let reservation = try ReserveRequest(body: body.readableBytesView)
+        let key = try request.headers[.idempotencyKey].map { value throws(ValidationError) in try Validate.idempotencyKey(value) }
         guard let key else { return try await reserveOnce(reservation).response }
 
         switch try await claim(key, for: reservation) {
@@ -58,11 +53,7 @@ struct BookingRoutes: Sendable {
     }
 
     private func claim(_ key: String, for reservation: ReserveRequest) async throws -> IdempotencyStore.Claim {
-        do {
-            return try await idempotency.claim(userID: reservation.userID, key: key, fingerprint: reservation.fingerprint.text)
-        } catch let error as ReservationError {
-            throw APIError(error)
-        }
+        try await idempotency.claim(userID: reservation.userID, key: key, fingerprint: reservation.fingerprint.text)
     }
 
     /// The reservation's answer, as status, bytes (kept for idempotent retries) and response.
@@ -92,26 +83,15 @@ struct BookingRoutes: Sendable {
     }
 
     func list(_ request: Request, _ context: some RequestContext) async throws -> Response {
-        let userID: String
-        let query: BookingListQuery
-        do throws(ValidationError) {
-            guard let raw = context.parameters.get("user_id"), let decoded = URLDecoding.pathSegment(raw[...]) else {
-                throw ValidationError(field: "user_id", message: "user_id in the path has a malformed percent-escape")
-            }
-            userID = try Validate.userID(decoded)
-            query = try BookingListQuery(query: try Self.queryItems(request))
-        } catch {
-            throw APIError.invalid(error)
+        guard let raw = context.parameters.get("user_id"), let decoded = URLDecoding.pathSegment(raw[...]) else {
+            throw ValidationError(field: "user_id", message: "user_id in the path has a malformed percent-escape")
         }
-        let page: Page<Booking>
-        do {
-            page = try await service.bookings(
-                userID: userID, status: query.status.bookingStatus, limit: query.page.limit,
-                after: query.page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
-            )
-        } catch {
-            throw APIError(error)
-        }
+        let userID = try Validate.userID(decoded)
+        let query = try BookingListQuery(query: try Self.queryItems(request))
+        let page = try await service.bookings(
+            userID: userID, status: query.status.bookingStatus, limit: query.page.limit,
+            after: query.page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
+        )
         return JSONResponse.success { object in
             object.arrayField("bookings") { array in
                 for booking in page.items { array.object { JSONResponse.write(booking, to: &$0) } }
@@ -122,31 +102,16 @@ struct BookingRoutes: Sendable {
 
     func get(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try Self.pathID(context, "booking_id")
-        let booking: Booking
-        do {
-            booking = try await service.booking(id: id)
-        } catch {
-            throw APIError(error)
-        }
+        let booking = try await service.booking(id: id)
         return JSONResponse.success { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 
     func cancel(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body = try await Self.body(of: request)
         let id = try Self.pathID(context, "booking_id")
-        let cancellation: CancelRequest
-        do throws(ValidationError) {
-            let queryUserID = try Self.queryItems(request).singleValue(named: "user_id")
-            cancellation = try CancelRequest(body: body.readableBytesView, queryUserID: queryUserID)
-        } catch {
-            throw APIError.invalid(error)
-        }
-        let booking: Booking
-        do {
-            booking = try await service.cancel(bookingID: id, userID: cancellation.userID)
-        } catch {
-            throw APIError(error)
-        }
+        let queryUserID = try Self.queryItems(request).singleValue(named: "user_id")
+        let cancellation = try CancelRequest(body: body.readableBytesView, queryUserID: queryUserID)
+        let booking = try await service.cancel(bookingID: id, userID: cancellation.userID)
         return JSONResponse.success { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 
@@ -155,17 +120,15 @@ struct BookingRoutes: Sendable {
     static func body(of request: Request) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: maximumBody)
+        } catch is NIOTooManyBytesError {
+            throw APIError.payloadTooLarge
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.payloadTooLarge
         }
     }
 
     static func pathID(_ context: some RequestContext, _ name: String) throws -> Int64 {
-        do {
-            return try Validate.pathID(context.parameters.get(name)?[...] ?? "", field: name)
-        } catch {
-            throw APIError.invalid(error)
-        }
+        try Validate.pathID(context.parameters.get(name)?[...] ?? "", field: name)
     }
 
     static func queryItems(_ request: Request) throws(ValidationError) -> [QueryItem] {

@@ -19,6 +19,8 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
                               message: error.status.reasonPhrase)
             }
             return try translated.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return try APIError.internalError.response(from: request, context: context)

@@ -17,36 +17,16 @@ struct EventRoutes: Sendable {
     func create(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body = try await BookingRoutes.body(of: request)
         guard isAdmin(request) else { throw APIError.unauthorized }
-        let creation: CreateEventRequest
-        do throws(ValidationError) {
-            creation = try CreateEventRequest(body: body.readableBytesView)
-        } catch {
-            throw APIError.invalid(error)
-        }
-        let event: Event
-        do {
-            event = try await service.createEvent(name: creation.name, totalSeats: creation.totalSeats)
-        } catch {
-            throw APIError(error)
-        }
+        let creation = try CreateEventRequest(body: body.readableBytesView)
+        let event = try await service.createEvent(name: creation.name, totalSeats: creation.totalSeats)
         return JSONResponse.success(.created) { object in object.objectField("event") { JSONResponse.write(event, to: &$0) } }
     }
 
     func list(_ request: Request, _ context: some RequestContext) async throws -> Response {
-        let page: PageRequest
-        do throws(ValidationError) {
-            page = try PageRequest(query: try BookingRoutes.queryItems(request))
-        } catch {
-            throw APIError.invalid(error)
-        }
-        let events: Page<Event>
-        do {
-            events = try await service.events(
-                limit: page.limit, after: page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
-            )
-        } catch {
-            throw APIError(error)
-        }
+        let page = try PageRequest(query: try BookingRoutes.queryItems(request))
+        let events = try await service.events(
+            limit: page.limit, after: page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
+        )
         return JSONResponse.success { object in
             object.arrayField("events") { array in
                 for event in events.items { array.object { JSONResponse.write(event, to: &$0) } }
@@ -57,12 +37,7 @@ struct EventRoutes: Sendable {
 
     func get(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let id = try BookingRoutes.pathID(context, "event_id")
-        let event: Event
-        do {
-            event = try await service.event(id: id)
-        } catch {
-            throw APIError(error)
-        }
+        let event = try await service.event(id: id)
         return JSONResponse.success { object in object.objectField("event") { JSONResponse.write(event, to: &$0) } }
     }
 

@@ -20,9 +20,11 @@ struct IdempotencyStore: Sendable {
     func claim(userID: String, key: String, fingerprint: String) async throws -> Claim {
         let clock = ContinuousClock()
         let deadline = clock.now + waitLimit
-        var statement = IdempotencySQL.claim
+        var waiting = false
         while true {
-            let rows = try await run(PostgresQuery(statement, binds: [.init(userID), .init(key), .init(fingerprint)]))
+            let rows = try await run(waiting
+                ? PostgresQuery(IdempotencySQL.current, binds: [.init(userID), .init(key)])
+                : PostgresQuery(IdempotencySQL.claim, binds: [.init(userID), .init(key), .init(fingerprint)]))
             if let row = rows.first {
                 if try row.decode(0, as: Bool.self) { return .proceed }
                 guard try row.decode(1, as: String.self) == fingerprint else { return .mismatch }
@@ -30,11 +32,11 @@ struct IdempotencyStore: Sendable {
                     return .replay(status: status, body: body)
                 }
                 // The first request is still running: wait for its answer.
-                statement = IdempotencySQL.current
+                waiting = true
             } else {
                 // Either a concurrent first request committed after this statement's snapshot, or
                 // the first request gave its key up: look again, claiming if it is free.
-                statement = IdempotencySQL.claim
+                waiting = false
             }
             guard clock.now < deadline else { throw ReservationError.storeUnavailable }
             try await Task.sleep(for: .milliseconds(10))
