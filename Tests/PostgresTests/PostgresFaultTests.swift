@@ -41,7 +41,7 @@ import Testing
         defer { client.close(); admin.close() }
         let pid = try await client.query(PostgresQuery("SELECT pg_backend_pid()"))[0].decode(0, as: Int.self)
         let sleeper = Task { try await client.query(PostgresQuery("SELECT pg_sleep(5)")) }
-        try await Task.sleep(for: .milliseconds(200))
+        try await waitUntilRunningSleep(pid: pid, admin: admin)
         _ = try await admin.query(PostgresQuery("SELECT pg_terminate_backend($1::int)", binds: [.init(pid)]))
         let error = await #expect(throws: PostgresError.self) { try await sleeper.value }
         #expect(error?.kind == .connectionClosed || error?.sqlState == .adminShutdown)
@@ -78,12 +78,29 @@ import Testing
     @Test func cancelledQueryDiscardsItsConnection() async throws {
         let client = try TestDatabase.client(maximumConnections: 1)
         defer { client.close() }
+        let admin = try TestDatabase.client(maximumConnections: 1)
+        defer { admin.close() }
+        // Open the connection first, so the cancellation lands on the statement, not the connect.
+        let pid = try await client.query(PostgresQuery("SELECT pg_backend_pid()"))[0].decode(0, as: Int.self)
         let sleeper = Task { try await client.query(PostgresQuery("SELECT pg_sleep(2)")) }
-        try await Task.sleep(for: .milliseconds(200))
+        try await waitUntilRunningSleep(pid: pid, admin: admin)
         sleeper.cancel()
         let error = await #expect(throws: PostgresError.self) { try await sleeper.value }
         #expect(error?.kind == .cancelled)
         let rows = try await client.query(PostgresQuery("SELECT 3"))
         #expect(try rows[0].decode(0, as: Int.self) == 3)
+    }
+
+    /// Waits (5 s at most) until backend `pid` is executing its `pg_sleep`.
+    private func waitUntilRunningSleep(pid: Int, admin: PostgresClient) async throws {
+        let running = PostgresQuery(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep%'",
+            binds: [.init(pid)]
+        )
+        for _ in 0..<500 {
+            if try await admin.query(running)[0].decode(0, as: Int.self) == 1 { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("backend \(pid) never started its pg_sleep")
     }
 }
