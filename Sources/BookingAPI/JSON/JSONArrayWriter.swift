@@ -7,6 +7,17 @@ public struct JSONArrayWriter: Sendable {
         self.bytes = bytes
     }
 
+    /// Appends `[...]` with the elements `body` writes, moving the buffer in and out like
+    /// `JSONObjectWriter.append(to:_:)`.
+    static func append(to bytes: inout [UInt8], _ body: (inout JSONArrayWriter) throws -> Void) rethrows {
+        var elements = JSONArrayWriter(bytes: [])
+        swap(&elements.bytes, &bytes)
+        defer { swap(&elements.bytes, &bytes) }
+        elements.bytes.append(UInt8(ascii: "["))
+        try body(&elements)
+        elements.bytes.append(UInt8(ascii: "]"))
+    }
+
     private mutating func separate() {
         if isEmpty { isEmpty = false } else { bytes.append(UInt8(ascii: ",")) }
     }
@@ -43,12 +54,7 @@ public struct JSONArrayWriter: Sendable {
 
     public mutating func object(_ body: (inout JSONObjectWriter) throws -> Void) rethrows {
         separate()
-        var members = JSONObjectWriter(bytes: [])
-        swap(&members.bytes, &bytes)
-        defer { swap(&members.bytes, &bytes) }
-        members.bytes.append(UInt8(ascii: "{"))
-        try body(&members)
-        members.bytes.append(UInt8(ascii: "}"))
+        try JSONObjectWriter.append(to: &bytes, body)
     }
 
     public mutating func array(_ body: (inout JSONArrayWriter) throws -> Void) rethrows {

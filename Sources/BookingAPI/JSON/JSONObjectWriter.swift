@@ -9,6 +9,17 @@ public struct JSONObjectWriter: Sendable {
         self.bytes = bytes
     }
 
+    /// Appends `{...}` with the members `body` writes. The buffer moves into the nested writer
+    /// and back, so appending in `body` never copies it.
+    static func append(to bytes: inout [UInt8], _ body: (inout JSONObjectWriter) throws -> Void) rethrows {
+        var members = JSONObjectWriter(bytes: [])
+        swap(&members.bytes, &bytes)
+        defer { swap(&members.bytes, &bytes) }
+        members.bytes.append(UInt8(ascii: "{"))
+        try body(&members)
+        members.bytes.append(UInt8(ascii: "}"))
+    }
+
     /// Writes the comma (when needed), the key and the colon.
     private mutating func key(_ key: String) {
         if isEmpty { isEmpty = false } else { bytes.append(UInt8(ascii: ",")) }
@@ -91,11 +102,6 @@ public struct JSONObjectWriter: Sendable {
 
     public mutating func arrayField(_ name: String, _ body: (inout JSONArrayWriter) throws -> Void) rethrows {
         key(name)
-        var elements = JSONArrayWriter(bytes: [])
-        swap(&elements.bytes, &bytes)
-        defer { swap(&elements.bytes, &bytes) }
-        elements.bytes.append(UInt8(ascii: "["))
-        try body(&elements)
-        elements.bytes.append(UInt8(ascii: "]"))
+        try JSONArrayWriter.append(to: &bytes, body)
     }
 }

@@ -45,21 +45,10 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func object(_ body: (inout JSONObjectWriter) throws -> Void) rethrows {
-        var members = JSONObjectWriter(bytes: [])
-        // Swapping moves the buffer, so appending in `body` never copies it.
-        swap(&members.bytes, &bytes)
-        defer { swap(&members.bytes, &bytes) }
-        members.bytes.append(UInt8(ascii: "{"))
-        try body(&members)
-        members.bytes.append(UInt8(ascii: "}"))
+        try JSONObjectWriter.append(to: &bytes, body)
     }
 
     public mutating func array(_ body: (inout JSONArrayWriter) throws -> Void) rethrows {
-        var elements = JSONArrayWriter(bytes: [])
-        swap(&elements.bytes, &bytes)
-        defer { swap(&elements.bytes, &bytes) }
-        elements.bytes.append(UInt8(ascii: "["))
-        try body(&elements)
-        elements.bytes.append(UInt8(ascii: "]"))
+        try JSONArrayWriter.append(to: &bytes, body)
     }
 }

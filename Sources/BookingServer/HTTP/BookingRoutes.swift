@@ -89,15 +89,9 @@ struct BookingRoutes: Sendable {
         let userID = try Validate.userID(decoded)
         let query = try BookingListQuery(query: try Self.queryItems(request))
         let page = try await service.bookings(
-            userID: userID, status: query.status.bookingStatus, limit: query.page.limit,
-            after: query.page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
+            userID: userID, status: query.status.bookingStatus, limit: query.page.limit, after: query.page.cursor?.position
         )
-        return JSONResponse.success { object in
-            object.arrayField("bookings") { array in
-                for booking in page.items { array.object { JSONResponse.write(booking, to: &$0) } }
-            }
-            object.field("next_cursor", JSONResponse.cursor(page.next))
-        }
+        return JSONResponse.page("bookings", page, JSONResponse.write)
     }
 
     func get(_ request: Request, _ context: some RequestContext) async throws -> Response {

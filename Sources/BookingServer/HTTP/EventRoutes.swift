@@ -24,15 +24,8 @@ struct EventRoutes: Sendable {
 
     func list(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let page = try PageRequest(query: try BookingRoutes.queryItems(request))
-        let events = try await service.events(
-            limit: page.limit, after: page.cursor.map { PagePosition(createdAt: $0.createdAtMicroseconds, id: $0.id) }
-        )
-        return JSONResponse.success { object in
-            object.arrayField("events") { array in
-                for event in events.items { array.object { JSONResponse.write(event, to: &$0) } }
-            }
-            object.field("next_cursor", JSONResponse.cursor(events.next))
-        }
+        let events = try await service.events(limit: page.limit, after: page.cursor?.position)
+        return JSONResponse.page("events", events, JSONResponse.write)
     }
 
     func get(_ request: Request, _ context: some RequestContext) async throws -> Response {

@@ -40,7 +40,17 @@ enum JSONResponse {
         object.timestampField("created_at", microsecondsSinceEpoch: event.createdAt)
     }
 
-    static func cursor(_ position: PagePosition?) -> String? {
-        position.map { PageCursor(createdAtMicroseconds: $0.createdAt, id: $0.id).encode() }
+    /// `{"success": true, "<name>": [...], "next_cursor": ...}`.
+    static func page<Item>(_ name: String, _ page: Page<Item>, _ write: (Item, inout JSONObjectWriter) -> Void) -> Response {
+        success { object in
+            object.arrayField(name) { array in
+                for item in page.items { array.object { write(item, &$0) } }
+            }
+            object.field("next_cursor", page.next.map { PageCursor(createdAtMicroseconds: $0.createdAt, id: $0.id).encode() })
+        }
     }
+}
+
+extension PageCursor {
+    var position: PagePosition { PagePosition(createdAt: createdAtMicroseconds, id: id) }
 }
