@@ -16,19 +16,27 @@ func buildApplication(configuration: ServerConfiguration, logger: Logger) async 
         await clients.close()
         throw error
     }
-    let router = buildRouter(clients: clients, configuration: configuration, logger: logger)
+    let relay = OutboxRelay(postgres: clients.postgres, amqp: clients.amqp, logger: logger)
+    let router = buildRouter(
+        clients: clients, configuration: configuration, logger: logger, observer: RelayWakingObserver(relay: relay)
+    )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingServer"),
-        services: [clients],
+        // Stopped in reverse order: the HTTP server, then the relay, then the clients.
+        services: [clients, relay],
         logger: logger
     )
 }
 
-func buildRouter(clients: StoreClients, configuration: ServerConfiguration, logger: Logger) -> Router<BasicRequestContext> {
+func buildRouter(
+    clients: StoreClients, configuration: ServerConfiguration, logger: Logger,
+    observer: any ReservationObserver = NoReservationObserver()
+) -> Router<BasicRequestContext> {
     let service = BookingService(
         store: PostgresBookingStore(client: clients.postgres),
         cache: RedisSeatCache(client: clients.redis),
+        observer: observer,
         logger: logger
     )
     let router = Router(context: BasicRequestContext.self)

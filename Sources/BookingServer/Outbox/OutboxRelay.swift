@@ -1,0 +1,109 @@
+import AMQP
+import BookingCore
+import Logging
+import Postgres
+import ServiceLifecycle
+
+/// Publishes the outbox to RabbitMQ: batches of the oldest unsent rows, locked with
+/// `FOR UPDATE SKIP LOCKED` so that every server instance may run a relay, published to the
+/// `bookings` exchange with publisher confirms, and marked sent in the same transaction only
+/// after every confirm. A row is never lost: a failed publish rolls back and is tried again.
+/// A crash between the confirm and the commit publishes that batch again: at least once on the
+/// wire, and consumers de-duplicate on the message id.
+///
+/// Woken right after each commit; a poll every ``pollInterval`` catches anything else.
+final class OutboxRelay: Service, Sendable {
+    let postgres: PostgresClient
+    let amqp: AMQPClient
+    let logger: Logger
+    let batchSize: Int
+    let pollInterval: Duration
+    /// How long sent rows stay, for inspection, before they are pruned.
+    let retention: Duration
+
+    private let wakeups = WakeSignal()
+
+    init(
+        postgres: PostgresClient, amqp: AMQPClient, logger: Logger,
+        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600)
+    ) {
+        self.postgres = postgres
+        self.amqp = amqp
+        self.logger = logger
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.retention = retention
+    }
+
+    /// A booking change committed: relay it now rather than at the next poll.
+    func wake() { wakeups.signal() }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { [self] in await relayUntilCancelled() }
+    }
+
+    private func relayUntilCancelled() async {
+        let clock = ContinuousClock()
+        var nextPrune = clock.now
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let sent = try await relayBatch()
+                failures = 0
+                if sent == batchSize { continue }
+                if clock.now >= nextPrune {
+                    try await prune()
+                    nextPrune = clock.now + .seconds(60)
+                }
+            } catch {
+                if Task.isCancelled { return }
+                // The broker or the database is away: back off; the rows wait in the outbox.
+                failures += 1
+                if failures == 1 { logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)"]) }
+                try? await Task.sleep(for: min(pollInterval * failures, .seconds(10)))
+                continue
+            }
+            await wakeups.wait(timeout: pollInterval)
+        }
+    }
+
+    /// Publishes one batch; returns how many rows it sent.
+    func relayBatch() async throws -> Int {
+        try await postgres.withTransaction { connection in
+            let rows = try await connection.query(PostgresQuery(OutboxSQL.claimBatch, binds: [.init(batchSize)]))
+            guard !rows.isEmpty else { return 0 }
+            var ids: [Int64] = []
+            var messages: [AMQPMessage] = []
+            ids.reserveCapacity(rows.count)
+            messages.reserveCapacity(rows.count)
+            for row in rows {
+                ids.append(try row.decode(0))
+                messages.append(AMQPMessage(
+                    exchange: BookingTopology.exchange.name,
+                    routingKey: try row.decode(2),
+                    body: Array(try row.decode(3, as: String.self).utf8),
+                    properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true)
+                ))
+            }
+            try await amqp.publish(messages)
+            let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+            _ = try await connection.query(PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]))
+            return rows.count
+        }
+    }
+
+    private func prune() async throws {
+        _ = try await postgres.query(PostgresQuery(OutboxSQL.prune, binds: [.init(Int(retention.components.seconds))]))
+    }
+}
+
+/// Wakes the relay after every committed booking change.
+struct RelayWakingObserver: ReservationObserver {
+    let relay: OutboxRelay
+
+    func reserved(_ booking: Booking) { relay.wake() }
+    func rejected(_ outcome: ReservationError) {}
+    func cancelled() { relay.wake() }
+    func lockContended() {}
+    func cacheBypassed() {}
+}
