@@ -9,10 +9,10 @@ import Logging
 public struct BookingService: Sendable {
     public struct Configuration: Sendable {
         /// How long a request waits, in total, for another request of the same user for the same
-        /// event to finish before it gives up with ``ReservationError/alreadyBooked``-or-not.
+        /// event to finish; past it the lock is taken for stale and the store alone decides.
         public var lockWait: Duration = .seconds(3)
         /// How often an automatically chosen seat may turn out taken in the store (the cache was
-        /// stale) before the request answers sold out.
+        /// stale) before the event is marked for reloading and the store alone decides.
         public var staleSeatRetries = 8
 
         public init() {}
