@@ -86,12 +86,20 @@ let package = Package(
         // The HTTP API's wire format: strict JSON, identifiers and limits, cursors. No dependencies.
         .target(name: "BookingAPI", swiftSettings: swiftSettings),
 
+        // The schema of both executables, versioned, and the migrator that applies it.
+        .target(
+            name: "BookingSchema",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "BookingServer",
             dependencies: [
                 "AMQP",
                 "BookingAPI",
                 "BookingCore",
+                "BookingSchema",
                 "Postgres",
                 "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -120,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "BookingServerTests",
             dependencies: [
+                "BookingSchema",
                 "BookingServer",
                 "BookingCore",
                 "Postgres",

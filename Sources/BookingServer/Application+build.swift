@@ -1,5 +1,6 @@
 import AMQP
 import BookingCore
+import BookingSchema
 import Hummingbird
 import Logging
 import Postgres

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BookingSchema
 import Foundation
 import Hummingbird
 import Logging

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BookingSchema
 @testable import BookingServer
 import Foundation
 import Hummingbird

@@ -1,13 +1,13 @@
 /// The schema, one version after another. A version, once released, is never edited: a change
 /// is a new version. Applied in order at start-up by ``Migrator``.
-enum Migrations {
-    struct Migration: Sendable {
-        let version: Int
-        let name: String
-        let sql: String
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
     }
 
-    static let all: [Migration] = [
+    public static let all: [Migration] = [
         Migration(version: 1, name: "events, bookings, history, outbox, idempotency keys", sql: """
             CREATE TABLE events (
                 id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -132,6 +132,39 @@ enum Migrations {
                 response_body   text,
                 created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
                 PRIMARY KEY (user_id, key)
+            );
+            """),
+        Migration(version: 2, name: "the worker's notifications and webhook attempts", sql: """
+            -- QueueWorker's effect: one row per booking message, whose primary key is the message
+            -- id, so a redelivered or twice-published message finds its row and does nothing.
+            CREATE TABLE notifications (
+                message_id   uuid PRIMARY KEY,
+                -- The order in which the worker recorded them.
+                seq          bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+                type         text NOT NULL CHECK (type IN ('booking.confirmed', 'booking.cancelled')),
+                booking_id   bigint NOT NULL,
+                event_id     bigint NOT NULL,
+                user_id      text NOT NULL,
+                seat_no      integer NOT NULL,
+                occurred_at  timestamptz NOT NULL,
+                payload      jsonb NOT NULL,
+                recorded_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+                -- off: no WEBHOOK_URL when recorded; pending: not yet accepted by the webhook;
+                -- delivered: a 2xx answer; dead_lettered: sent to the dead-letter queue.
+                webhook      text NOT NULL CHECK (webhook IN ('off', 'pending', 'delivered', 'dead_lettered')),
+                delivered_at timestamptz
+            );
+            CREATE INDEX notifications_by_event ON notifications (event_id, seq);
+            CREATE INDEX notifications_by_booking ON notifications (booking_id, seq);
+
+            -- Every POST to the webhook, with what it answered (status, or the error without one).
+            CREATE TABLE notification_attempts (
+                message_id   uuid NOT NULL REFERENCES notifications (message_id),
+                attempt      integer NOT NULL CHECK (attempt >= 1),
+                attempted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                http_status  integer,
+                error        text,
+                PRIMARY KEY (message_id, attempt)
             );
             """),
     ]

@@ -4,14 +4,19 @@ import Postgres
 /// Applies the pending ``Migrations`` in order, each in its own transaction, recorded in
 /// `schema_migrations`. Several instances may start at once: an advisory lock lets one migrate
 /// while the others wait, then find nothing left to do.
-struct Migrator {
+public struct Migrator {
     let client: PostgresClient
     let logger: Logger
 
-    /// An arbitrary, fixed key for `pg_advisory_lock`, the same in every instance.
-    static let lockKey: Int64 = 0x5EA7_B00C
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
 
-    func migrate() async throws {
+    /// An arbitrary, fixed key for `pg_advisory_lock`, the same in every instance.
+    public static let lockKey: Int64 = 0x5EA7_B00C
+
+    public func migrate() async throws {
         try await client.withConnection { connection in
             _ = try await connection.query(PostgresQuery("SELECT pg_advisory_lock($1)", binds: [.init(Self.lockKey)]))
             do {
