@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "BookingServer", targets: ["BookingServer"]),
+        .executable(name: "QueueWorker", targets: ["QueueWorker"]),
         .executable(name: "BookingBench", targets: ["BookingBench"]),
     ],
     dependencies: [
@@ -113,6 +114,23 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "QueueWorker",
+            dependencies: [
+                "AMQP",
+                "BookingAPI",
+                "BookingSchema",
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
             name: "BookingBench",
             dependencies: [
                 "CHiredis",
@@ -128,8 +146,10 @@ let package = Package(
         .testTarget(
             name: "BookingServerTests",
             dependencies: [
+                "AMQP",
                 "BookingSchema",
                 "BookingServer",
+                "QueueWorker",
                 "BookingCore",
                 "Postgres",
                 "Redis",
@@ -151,6 +171,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: swiftSettings),
+        .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -97,6 +97,9 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         guard PQsetnonblocking(connection, 1) == 0 else {
             throw fail(String(cString: PQerrorMessage(connection)).trimmingWhitespace())
         }
+        // libpq prints NOTICEs ("relation ... already exists, skipping") to stderr by default,
+        // which would interleave with the process's structured logs; they carry nothing we act on.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return PostgresConnection(connection: connection, socket: PQsocket(connection), logger: logger)
     }
 

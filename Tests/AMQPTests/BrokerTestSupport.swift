@@ -9,9 +9,9 @@ struct BrokerUnavailable: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Talks to the real RabbitMQ that `scripts/services up` starts (or `AMQP_URL`).
+/// Talks to the real RabbitMQ that `scripts/services up` starts, in its tests' vhost (or `TEST_AMQP_URL`).
 enum Broker {
-    static let url = ProcessInfo.processInfo.environment["AMQP_URL"] ?? "amqp://booking:booking@127.0.0.1:56720/%2F"
+    static let url = ProcessInfo.processInfo.environment["TEST_AMQP_URL"] ?? "amqp://booking:booking@127.0.0.1:56720/booking_test"
 
     static func configuration(_ name: String = "test") throws -> AMQPConfiguration {
         try AMQPConfiguration(url: url, connectionName: "amqp-tests \(name)")

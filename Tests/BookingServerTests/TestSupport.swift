@@ -20,7 +20,8 @@ enum TestEnvironment {
     /// Database 1: the seat cache of booking_test's events, apart from the development
     /// server's (database 0), since both number their events from 1.
     static let redisURL = environment["TEST_REDIS_URL"] ?? "redis://127.0.0.1:63790/1"
-    static let amqpURL = environment["AMQP_URL"] ?? "amqp://booking:booking@127.0.0.1:56720/%2F"
+    /// The vhost booking_test: apart from a development worker's queues.
+    static let amqpURL = environment["TEST_AMQP_URL"] ?? "amqp://booking:booking@127.0.0.1:56720/booking_test"
     static let adminToken = "test-admin"
 
     /// Closed ports: connecting fails at once, like a stopped server.

@@ -1,0 +1,173 @@
+import AMQP
+import Logging
+import ServiceLifecycle
+
+/// Consumes the notification queue with a bounded prefetch and manual acknowledgements.
+///
+/// Deliveries are spread over `lanes` sequential workers by booking id: the messages of one
+/// booking (confirmed, then cancelled) are handled in order, while a webhook that is slow or
+/// retrying holds up only its own lane. A delivery is acknowledged only after its effect is
+/// committed (or after it is safely in the dead-letter queue); a crash before that leaves it to
+/// be delivered again, and the ledger makes the second time a no-op.
+///
+/// On graceful shutdown the consumer stops taking deliveries, each lane finishes the message in
+/// hand (a wait between webhook attempts is cut short), and the rest are left unacknowledged for
+/// the broker to deliver again.
+final class NotificationConsumer: Service, Sendable {
+    let amqp: AMQPClient
+    let topology: NotificationTopology
+    let handler: NotificationHandler
+    let prefetch: UInt16
+    let lanes: Int
+    let logger: Logger
+
+    var statistics: WorkerStatistics { handler.statistics }
+
+    init(
+        amqp: AMQPClient, topology: NotificationTopology, handler: NotificationHandler,
+        prefetch: UInt16, lanes: Int, logger: Logger
+    ) {
+        self.amqp = amqp
+        self.topology = topology
+        self.handler = handler
+        self.prefetch = prefetch
+        self.lanes = max(1, lanes)
+        self.logger = logger
+    }
+
+    /// A delivery and what parsing made of it.
+    private struct Work: Sendable {
+        let delivery: AMQPDelivery
+        let message: Result<BookingMessage, MalformedMessage>
+    }
+
+    func run() async throws {
+        guard let consumer = try await startConsuming() else { return }
+        logger.info("consuming", metadata: [
+            "queue": "\(topology.queue)", "prefetch": "\(prefetch)", "lanes": "\(lanes)",
+        ])
+        let streams = (0..<lanes).map { _ in AsyncStream<Work>.makeStream() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (stream, _) in streams {
+                group.addTask { await self.runLane(stream) }
+            }
+            do {
+                try await cancelWhenGracefulShutdown { [self] in
+                    for try await delivery in consumer {
+                        let work = Work(delivery: delivery, message: Self.parse(delivery))
+                        streams[lane(of: work)].continuation.yield(work)
+                    }
+                }
+            } catch {
+                for (_, continuation) in streams { continuation.finish() }
+                logger.error("the consumer ended", metadata: ["error": "\(error)"])
+                throw error
+            }
+            for (_, continuation) in streams { continuation.finish() }
+            try await group.waitForAll()
+        }
+        logger.info("consumer stopped", metadata: ["consumed": "\(statistics[.consumed])"])
+    }
+
+    /// Subscribes once a connection is up (the client keeps reconnecting in the background);
+    /// nil when the worker is stopped first.
+    private func startConsuming() async throws -> AMQPConsumer? {
+        var waits = 0
+        while !Task.isShuttingDownGracefully {
+            do {
+                return try await amqp.consume(queue: topology.queue, prefetch: prefetch)
+            } catch let error as AMQPError where error.kind == .notConnected || error.kind == .connectionClosed {
+                waits += 1
+                if waits == 1 { logger.warning("waiting for RabbitMQ", metadata: ["error": "\(error)"]) }
+            }
+        }
+        return nil
+    }
+
+    private static func parse(_ delivery: AMQPDelivery) -> Result<BookingMessage, MalformedMessage> {
+        do throws(MalformedMessage) {
+            return .success(try BookingMessage(body: delivery.body, messageID: delivery.messageID, routingKey: delivery.routingKey))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func lane(of work: Work) -> Int {
+        switch work.message {
+        case .success(let message): Int(message.bookingID % Int64(lanes))
+        case .failure: Int(work.delivery.deliveryTag % UInt64(lanes))
+        }
+    }
+
+    private func runLane(_ stream: AsyncStream<Work>) async {
+        for await work in stream {
+            // What is still queued here stays unacknowledged: the broker delivers it again.
+            if Task.isShuttingDownGracefully { return }
+            await process(work)
+        }
+    }
+
+    /// Handles one delivery to the end, retrying while the database or the broker is away;
+    /// returns early only when the worker stops.
+    private func process(_ work: Work) async {
+        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
+        while true {
+            do {
+                try await settle(work.delivery, try await disposition(of: work), messageID: try? work.message.get().id)
+                return
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isShuttingDownGracefully { return }
+                statistics.count(.transientFailure)
+                if backoff.attempt == 0 || backoff.attempt % 10 == 0 {
+                    logger.warning("handling a message failed; retrying", metadata: [
+                        "error": "\(error)", "message_id": "\(work.delivery.messageID ?? "-")", "failures": "\(backoff.attempt + 1)",
+                    ])
+                }
+                do {
+                    try await handler.pause(backoff.nextDelay())
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    private func disposition(of work: Work) async throws -> Disposition {
+        switch work.message {
+        case .failure(let malformed):
+            return .deadLetter(reason: malformed.description)
+        case .success(let message):
+            do {
+                return try await handler.handle(message)
+            } catch let error as PermanentLedgerError {
+                return .deadLetter(reason: error.reason)
+            }
+        }
+    }
+
+    private func settle(_ delivery: AMQPDelivery, _ disposition: Disposition, messageID: String?) async throws {
+        switch disposition {
+        case .acknowledge(let outcome):
+            switch outcome {
+            case .recorded: statistics.count(.recorded)
+            case .duplicate: statistics.count(.duplicate)
+            case .delivered: statistics.count(.delivered)
+            }
+        case .deadLetter(let reason):
+            // Into the dead-letter queue first (confirmed), then marked: a crash in between puts a
+            // second copy there, never none.
+            try await amqp.publish(DeadLetter.message(for: delivery, reason: reason, queue: topology.deadLetterQueue))
+            if let messageID { try await handler.ledger.markDeadLettered(messageID) }
+            statistics.count(.deadLettered)
+            logger.warning("message dead-lettered", metadata: [
+                "message_id": "\(delivery.messageID ?? "-")", "reason": "\(reason)",
+            ])
+        }
+        // False when the delivery came on a connection that has since dropped: the broker then
+        // delivers it again and the ledger recognises it.
+        await amqp.ack(delivery)
+        statistics.count(.consumed)
+    }
+}

@@ -1,0 +1,49 @@
+/// The worker's statements (tables in BookingSchema's migration 2).
+enum NotificationSQL {
+    /// Records a notification unless its message id is known, and answers in the same statement
+    /// where it stands: (is_new, webhook, attempts, last_failure).
+    /// $1 message id, $2 type, $3 booking, $4 event, $5 user, $6 seat, $7 occurred_at,
+    /// $8 payload, $9 webhook state of a new row.
+    static let record = """
+        WITH inserted AS (
+            INSERT INTO notifications
+                (message_id, type, booking_id, event_id, user_id, seat_no, occurred_at, payload, webhook)
+            VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::timestamptz, $8::jsonb, $9)
+            ON CONFLICT (message_id) DO NOTHING
+            RETURNING webhook
+        )
+        SELECT true, webhook, 0::int8, NULL::text FROM inserted
+        UNION ALL
+        \(known) AND NOT EXISTS (SELECT 1 FROM inserted)
+        """
+
+    /// Where a known notification stands, in the columns of ``record``. Also run on its own when
+    /// ``record`` found a row committed after its snapshot (a concurrent copy of the message).
+    static let known = """
+        SELECT false, n.webhook,
+            (SELECT count(*) FROM notification_attempts a WHERE a.message_id = n.message_id),
+            (SELECT coalesce(a.error, 'HTTP ' || a.http_status) FROM notification_attempts a
+                WHERE a.message_id = n.message_id ORDER BY a.attempt DESC LIMIT 1)
+        FROM notifications n
+        WHERE n.message_id = $1::uuid
+        """
+
+    /// Appends the next attempt of $1 with its $2 HTTP status or $3 error; $4 true marks the
+    /// notification delivered in the same statement. Returns the attempt's number.
+    static let recordAttempt = """
+        WITH attempt AS (
+            INSERT INTO notification_attempts (message_id, attempt, http_status, error)
+            SELECT $1::uuid, coalesce(max(attempt), 0) + 1, $2::int4, $3
+            FROM notification_attempts WHERE message_id = $1::uuid
+            RETURNING attempt
+        ), delivered AS (
+            UPDATE notifications SET webhook = 'delivered', delivered_at = clock_timestamp()
+            WHERE message_id = $1::uuid AND $4::bool
+        )
+        SELECT attempt FROM attempt
+        """
+
+    static let markDeadLettered = """
+        UPDATE notifications SET webhook = 'dead_lettered' WHERE message_id = $1::uuid AND webhook = 'pending'
+        """
+}

@@ -1,0 +1,52 @@
+import BookingSchema
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// The worker's long-running pieces, built from its configuration; tests build the same.
+struct Worker {
+    let clients: WorkerClients
+    let consumer: NotificationConsumer
+
+    /// Opens the clients and brings the schema up to date (the worker's tables are in it).
+    static func build(configuration: WorkerConfiguration, logger: Logger) async throws -> Worker {
+        let clients = try WorkerClients(configuration: configuration, logger: logger)
+        do {
+            try await Migrator(client: clients.postgres, logger: logger).migrate()
+        } catch {
+            await clients.close()
+            throw error
+        }
+        let webhook = zip(configuration.webhookURL, clients.http).map { url, http in
+            HTTPWebhookSender(url: url, client: http, timeout: TimeAmount(configuration.webhookTimeout))
+        }
+        let handler = NotificationHandler(
+            ledger: PostgresNotificationLedger(client: clients.postgres),
+            webhook: webhook,
+            retryPolicy: configuration.retryPolicy,
+            statistics: WorkerStatistics(),
+            pause: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
+        )
+        let consumer = NotificationConsumer(
+            amqp: clients.amqp, topology: configuration.topology, handler: handler,
+            prefetch: UInt16(configuration.prefetch), lanes: configuration.concurrency, logger: logger
+        )
+        return Worker(clients: clients, consumer: consumer)
+    }
+
+    /// Stopped in reverse order on SIGTERM or SIGINT: the consumer, then the clients.
+    func serviceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: [.init(service: clients), .init(service: consumer)],
+            gracefulShutdownSignals: signals,
+            logger: logger
+        ))
+    }
+}
+
+/// Both values, when both are there.
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
