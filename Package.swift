@@ -147,13 +147,14 @@ let package = Package(
             name: "BookingServerTests",
             dependencies: [
                 "AMQP",
+                "BookingCore",
                 "BookingSchema",
                 "BookingServer",
-                "QueueWorker",
-                "BookingCore",
                 "Postgres",
+                "QueueWorker",
                 "Redis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -29,7 +29,8 @@ struct RoutingAndHealthTests {
 
     @Test(arguments: ["/health", "/api/bookings/health"])
     func healthIsOkWithEveryCheckUpAndItsLatency(path: String) async throws {
-        try await TestServer.withAPI { api in
+        // Exclusive: a pipeline test stops the broker for a while.
+        try await ExclusiveSection.run { try await TestServer.withAPI { api in
             // The RabbitMQ client connects in the background at start-up: allow it a moment.
             var reply = try await api.get(path)
             let clock = ContinuousClock()
@@ -49,7 +50,7 @@ struct RoutingAndHealthTests {
                 #expect(latency >= 0 && latency < 1_000, "\(name) latency \(latency)")
                 #expect(check["error"] == nil, "\(name): \(reply)")
             }
-        }
+        } }
     }
 
     @Test func livenessIsOkAndNothingElse() async throws {

@@ -7,44 +7,22 @@ import Glibc
 
 /// The built `BookingServer` executable, run as a child process on a port of its own.
 struct BookingServerProcess {
-    let process: Process
+    let child: ChildProcess
     let port: Int
-    let log: URL
 
-    /// `.build/debug/BookingServer`, next to this package (built by `swift build --build-tests`).
-    static let executable = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/BookingServer")
+    var process: Process { child.process }
+    var logTail: String { child.logTail }
 
     static func launch() throws -> BookingServerProcess {
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw TestFailure("\(executable.path) is missing: run `swift build --build-tests` first")
-        }
         let port = try freePort()
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("booking-server-test-\(port)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let output = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = executable
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge([
+        let child = try ChildProcess.launch("BookingServer", environment: [
             "HOST": "127.0.0.1", "PORT": String(port),
             "DATABASE_URL": TestEnvironment.databaseURL, "REDIS_URL": TestEnvironment.redisURL,
             "AMQP_URL": TestEnvironment.amqpURL, "ADMIN_TOKEN": TestEnvironment.adminToken,
             "RATE_LIMIT_PER_USER": "0", "LOG_LEVEL": "warning",
             "DATABASE_POOL_SIZE": "16", "REDIS_POOL_SIZE": "16",
-        ]) { $1 }
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        try? output.close()
-        return BookingServerProcess(process: process, port: port, log: log)
-    }
-
-    var logTail: String {
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return String(text.suffix(2_000))
+        ])
+        return BookingServerProcess(child: child, port: port)
     }
 
     /// Polls `/health/live` until it answers 200.
@@ -63,25 +41,9 @@ struct BookingServerProcess {
         throw TestFailure("BookingServer on port \(port) did not serve /health/live within \(limit): \(logTail)")
     }
 
-    /// SIGTERM, then waits for the exit; SIGKILL if it does not come. Returns the time it took
-    /// and whether it exited by itself.
     @discardableResult
     func terminate(within limit: Duration = .seconds(5)) async -> (exited: Bool, elapsed: Duration) {
-        guard process.isRunning else { return (true, .zero) }
-        let clock = ContinuousClock()
-        let start = clock.now
-        kill(process.processIdentifier, SIGTERM)
-        while process.isRunning, clock.now - start < limit {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        let elapsed = clock.now - start
-        guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-            return (false, elapsed)
-        }
-        try? FileManager.default.removeItem(at: log)
-        return (true, elapsed)
+        await child.terminate(within: limit)
     }
 
     /// A port the kernel just handed out and released.

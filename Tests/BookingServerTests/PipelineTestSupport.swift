@@ -1,0 +1,293 @@
+import AMQP
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import Postgres
+import Synchronization
+import Testing
+
+@testable import BookingServer
+@testable import QueueWorker
+
+/// A QueueWorker in this process, consuming a queue of the test's own (bound to `bookings` in
+/// the tests' vhost), with short webhook waits.
+struct TestWorker {
+    let worker: Worker
+    let configuration: WorkerConfiguration
+
+    var statistics: WorkerStatistics { worker.consumer.statistics }
+    var queue: String { configuration.topology.queue }
+    var deadLetterQueue: String { configuration.topology.deadLetterQueue }
+
+    static func with<Value: Sendable>(
+        webhookURL: String? = nil, maxAttempts: Int = 3, concurrency: Int = 4,
+        _ body: (TestWorker) async throws -> Value
+    ) async throws -> Value {
+        try await TestSchema.ensureMigrated()
+        var configuration = WorkerConfiguration()
+        configuration.databaseURL = TestEnvironment.databaseURL
+        configuration.amqpURL = TestEnvironment.amqpURL
+        configuration.webhookURL = webhookURL
+        configuration.webhookMaxAttempts = maxAttempts
+        configuration.webhookInitialBackoff = .milliseconds(10)
+        configuration.webhookMaximumBackoff = .milliseconds(40)
+        configuration.concurrency = concurrency
+        configuration.topology.queue = TestQueues.uniqueName()
+        let worker = try await Worker.build(configuration: configuration, logger: TestEnvironment.logger)
+        let group = worker.serviceGroup(logger: TestEnvironment.logger, signals: [])
+        let running = Task { try await group.run() }
+        func stop() async throws {
+            await group.triggerGracefulShutdown()
+            try await running.value
+            try await TestQueues.delete(configuration.topology)
+        }
+        do {
+            try await TestQueues.waitForConsumer(on: configuration.topology.queue)
+            let value = try await body(TestWorker(worker: worker, configuration: configuration))
+            try await stop()
+            return value
+        } catch {
+            try? await stop()
+            throw error
+        }
+    }
+}
+
+/// The worker's queues in the tests' vhost, looked at and cleaned up over a connection of the
+/// test's own.
+enum TestQueues {
+    static func uniqueName() -> String { "worker-tests.\(UUID().uuidString.prefix(8).lowercased())" }
+
+    static func withConnection<Value>(_ body: (AMQPConnection) async throws -> Value) async throws -> Value {
+        let connection = try await AMQPConnection.connect(
+            configuration: try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "pipeline-tests"),
+            logger: TestEnvironment.logger
+        )
+        do {
+            let value = try await body(connection)
+            await connection.close()
+            return value
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    static func declare(_ topology: NotificationTopology) async throws {
+        try await withConnection { try await $0.declare(topology.declarations) }
+    }
+
+    static func delete(_ topology: NotificationTopology) async throws {
+        try await withConnection { connection in
+            try await connection.deleteQueue(topology.queue)
+            try await connection.deleteQueue(topology.deadLetterQueue)
+        }
+    }
+
+    static func status(_ queue: String) async throws -> AMQPQueueStatus {
+        try await withConnection { try await $0.queueStatus(queue) }
+    }
+
+    static func waitForConsumer(on queue: String, within limit: Duration = .seconds(20)) async throws {
+        try await eventually(within: limit, "a consumer on \(queue)") {
+            (try? await status(queue))?.consumerCount ?? 0 > 0
+        }
+    }
+
+    /// Publishes a body to `bookings` as the relay would (persistent, JSON, confirmed).
+    static func publish(_ body: [UInt8], routingKey: String = "booking.confirmed", messageID: String? = nil) async throws {
+        try await withConnection { connection in
+            try await connection.publish(AMQPMessage(
+                exchange: BookingTopology.exchange.name, routingKey: routingKey, body: body,
+                properties: AMQPProperties(messageID: messageID, contentType: "application/json", persistent: true)
+            ))
+        }
+    }
+
+    /// Takes (and acks) `count` messages from the dead-letter queue, waiting up to 20 s.
+    static func deadLetters(_ queue: String, count: Int) async throws -> [AMQPDelivery] {
+        try await withConnection { connection in
+            let consumer = try await connection.consume(queue: queue, prefetch: 50)
+            let taken = try await withThrowingTaskGroup(of: [AMQPDelivery].self) { group in
+                group.addTask {
+                    var taken: [AMQPDelivery] = []
+                    for try await delivery in consumer {
+                        _ = await connection.ack(delivery)
+                        taken.append(delivery)
+                        if taken.count == count { break }
+                    }
+                    return taken
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(20))
+                    return []
+                }
+                let first = try await group.next() ?? []
+                group.cancelAll()
+                return first
+            }
+            return taken
+        }
+    }
+}
+
+/// What the worker recorded, read from PostgreSQL.
+enum Notifications {
+    struct Row: Sendable, Equatable {
+        let messageID: String
+        let type: String
+        let bookingID: Int64
+        let webhook: String
+    }
+
+    /// The event's notifications in the order the worker recorded them.
+    static func of(event: Int64) async throws -> [Row] {
+        try await TestDatabase.withClient { client in
+            try await client.query(PostgresQuery(
+                "SELECT message_id::text, type, booking_id, webhook FROM notifications WHERE event_id = $1 ORDER BY seq",
+                binds: [.init(event)]
+            )).map { Row(messageID: try $0.decode(0), type: try $0.decode(1), bookingID: try $0.decode(2), webhook: try $0.decode(3)) }
+        }
+    }
+
+    /// Waits (up to `limit`) until the event has `count` notifications, then `settle` longer so
+    /// that one too many has had time to come; returns them.
+    static func wait(event: Int64, count: Int, within limit: Duration = .seconds(30), settle: Duration = .milliseconds(300)) async throws -> [Row] {
+        try await eventually(within: limit, "\(count) notifications of event \(event)") {
+            (try? await of(event: event).count) ?? 0 >= count
+        }
+        try await Task.sleep(for: settle)
+        return try await of(event: event)
+    }
+
+    /// The webhook attempts of one message: (HTTP status, error) in order.
+    static func attempts(of messageID: String) async throws -> [Int?] {
+        try await TestDatabase.withClient { client in
+            try await client.query(PostgresQuery(
+                "SELECT http_status FROM notification_attempts WHERE message_id = $1::uuid ORDER BY attempt",
+                binds: [.init(messageID)]
+            )).map { try $0.decode(0, as: Int?.self) }
+        }
+    }
+
+    static func webhookState(of messageID: String) async throws -> String? {
+        try await TestDatabase.withClient { client in
+            try await client.query(PostgresQuery(
+                "SELECT webhook FROM notifications WHERE message_id = $1::uuid", binds: [.init(messageID)]
+            )).first.map { try $0.decode(0) }
+        }
+    }
+
+    /// Unsent outbox rows that announce bookings of `event`.
+    static func unsentOutboxRows(event: Int64) async throws -> Int {
+        try await TestDatabase.withClient { client in
+            try await client.query(PostgresQuery(
+                "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND (payload -> 'booking' ->> 'event_id')::int8 = $1",
+                binds: [.init(event)]
+            ))[0].decode(0, as: Int.self)
+        }
+    }
+}
+
+/// A message as the relay would publish it, for an event id no real test event has.
+struct SyntheticMessage {
+    let id = UUID().uuidString.lowercased()
+    let event = Int64.random(in: 1_000_000_000...9_000_000_000)
+    let booking = Int64.random(in: 1_000_000_000...9_000_000_000)
+
+    var body: [UInt8] {
+        Array(#"""
+            {"id": "\#(id)", "type": "booking.confirmed", "occurred_at": "2026-11-23T10:00:00.123Z",
+             "booking": {"id": \#(booking), "event_id": \#(event), "user_id": "synthetic", "seat_no": 1,
+             "status": "confirmed", "created_at": "2026-11-23T10:00:00.123Z", "cancelled_at": null}}
+            """#.utf8)
+    }
+
+    func publish() async throws {
+        try await TestQueues.publish(body, messageID: id)
+    }
+}
+
+/// A local webhook receiver: answers each message id's first, second, … POST with the statuses
+/// given (the last one repeats), and keeps what it received.
+final class WebhookReceiver: Sendable {
+    let statuses: [Int]
+    private let received = Mutex<[String: Int]>([:])
+
+    init(statuses: [Int]) {
+        self.statuses = statuses
+    }
+
+    func posts(of messageID: String) -> Int { received.withLock { $0[messageID] ?? 0 } }
+
+    static func with<Value: Sendable>(
+        statuses: [Int], _ body: @Sendable @escaping (WebhookReceiver, String) async throws -> Value
+    ) async throws -> Value {
+        let receiver = WebhookReceiver(statuses: statuses)
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let id = request.headers[HTTPField.Name("X-Message-Id")!] ?? "-"
+            let count = receiver.received.withLock { received -> Int in
+                received[id, default: 0] += 1
+                return received[id]!
+            }
+            let status = receiver.statuses[min(count, receiver.statuses.count) - 1]
+            return Response(status: .init(code: status))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await app.test(.live) { client in
+            guard let port = client.port else { throw TestFailure("the webhook receiver has no port") }
+            return try await body(receiver, "http://127.0.0.1:\(port)/hook")
+        }
+    }
+}
+
+extension TestServer {
+    /// The whole server as `BookingServer` builds it, outbox relay included, on a real socket.
+    static func withRelayingLiveAPI<Value: Sendable>(
+        _ body: @Sendable @escaping (LiveAPI) async throws -> Value
+    ) async throws -> Value {
+        try await TestSchema.ensureMigrated()
+        let app = try await buildApplication(configuration: TestEnvironment.configuration(), logger: TestEnvironment.logger)
+        return try await app.test(.live) { client in
+            guard let port = client.port else { throw TestFailure("the live test server has no port") }
+            return try await LiveAPI.withHTTPClient { http in
+                try await body(LiveAPI(http: http, baseURL: "http://127.0.0.1:\(port)"))
+            }
+        }
+    }
+}
+
+/// The local broker's application stopped and started again (`rabbitmqctl stop_app` /
+/// `start_app`): the node stays, its listeners close, every connection drops.
+enum LocalBroker {
+    static func stopApp() throws { try rabbitmqctl("stop_app") }
+    static func startApp() throws { try rabbitmqctl("start_app") }
+
+    private static func rabbitmqctl(_ verb: String) throws {
+        let script = ChildProcess.binaries.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/services")
+        let process = Process()
+        process.executableURL = script
+        process.arguments = ["rabbitmqctl", "-q", verb]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestFailure("rabbitmqctl \(verb) exited \(process.terminationStatus)") }
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds; throws after `limit`.
+func eventually(
+    within limit: Duration, _ what: String, _ condition: () async throws -> Bool
+) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("no \(what) within \(limit)")
+}
