@@ -31,6 +31,12 @@ enum Broker {
         }
     }
 
+    /// Drops every connection to the tests' vhost, as a broker restart would (`close_all_connections`
+    /// acts on one vhost, "/" unless told).
+    static func closeAllConnections() throws {
+        try rabbitmqctl("close_all_connections", "-p", configuration().virtualHost, "test")
+    }
+
     /// A name no other test (or developer) uses.
     static func unique(_ prefix: String) -> String {
         "amqp-test.\(prefix).\(UUID().uuidString.prefix(8))"

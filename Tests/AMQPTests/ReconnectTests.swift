@@ -23,7 +23,7 @@ final class ReconnectTests: XCTestCase {
         let before = try await collector.first()
         XCTAssertEqual(before.messageID, "before")
 
-        try Broker.rabbitmqctl("close_all_connections", "test")
+        try Broker.closeAllConnections()
 
         // Waits for the reconnect, then publishes on the new connection.
         try await client.publish(AMQPMessage(exchange: exchange, routingKey: "k", body: [2], properties: AMQPProperties(messageID: "after")))
@@ -55,7 +55,7 @@ final class ReconnectTests: XCTestCase {
         let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 1))
         try await client.publish(AMQPMessage(exchange: "", routingKey: queue, body: [9], properties: AMQPProperties(messageID: "r1")))
         try await collector.wait(for: 1)
-        try Broker.rabbitmqctl("close_all_connections", "test")
+        try Broker.closeAllConnections()
         let deliveries = try await collector.wait(for: 2, timeout: .seconds(10))
         XCTAssertEqual(deliveries.count, 2)
         XCTAssertEqual(deliveries.last?.messageID, "r1")
