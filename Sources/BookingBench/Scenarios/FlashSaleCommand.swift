@@ -25,10 +25,9 @@ struct FlashSaleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let api = try await APIClient.connect(to: load.target, adminToken: load.adminToken)
-        defer { api.close() }
-        let tag = RunTag.make()
-        let eventID = try await api.createEvent(name: "flash sale \(tag)", totalSeats: seats)
+        let start = try await ScenarioStart.open("flash sale", seats: seats, load: load)
+        defer { start.api.close() }
+        let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         ProgressLine.note("flash sale: event \(eventID) with \(seats) seats, \(users) users, \(load.modeDescription)")
         let statistics = try await LoadRun.execute(
             load.plan(defaultSeconds: 300, naturalCount: users), label: "flashsale", showProgress: true

@@ -18,10 +18,9 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let api = try await APIClient.connect(to: load.target, adminToken: load.adminToken)
-        defer { api.close() }
-        let tag = RunTag.make()
-        let eventID = try await api.createEvent(name: "list \(tag)", totalSeats: users)
+        let start = try await ScenarioStart.open("list", seats: users, load: load)
+        defer { start.api.close() }
+        let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         let userPrefix = "ls-\(tag)-"
         ProgressLine.note("list: booking \(users) users on event \(eventID)")
         try await SeatFilling.fill(eventID: eventID, userPrefix: userPrefix, count: users, load: load)

@@ -33,10 +33,9 @@ struct MixedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let blend = try Blend(parsing: blend)
-        let api = try await APIClient.connect(to: load.target, adminToken: load.adminToken)
-        defer { api.close() }
-        let tag = RunTag.make()
-        let eventID = try await api.createEvent(name: "mixed \(tag)", totalSeats: seats)
+        let start = try await ScenarioStart.open("mixed", seats: seats, load: load)
+        defer { start.api.close() }
+        let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         let seed = seed ?? UInt64.random(in: 0...UInt64.max)
         let (users, threads) = (users, load.threads)
         ProgressLine.note("mixed: event \(eventID), \(seats) seats, \(users) users, blend \(blend), seed \(seed), \(load.modeDescription)")

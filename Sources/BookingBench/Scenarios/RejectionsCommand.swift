@@ -20,10 +20,9 @@ struct RejectionsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let api = try await APIClient.connect(to: load.target, adminToken: load.adminToken)
-        defer { api.close() }
-        let tag = RunTag.make()
-        let eventID = try await api.createEvent(name: "rejections \(tag)", totalSeats: seats)
+        let start = try await ScenarioStart.open("rejections", seats: seats, load: load)
+        defer { start.api.close() }
+        let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         let holderPrefix = "rj-\(tag)-holder-"
         ProgressLine.note("rejections: filling event \(eventID) with \(seats) bookings")
         try await SeatFilling.fill(eventID: eventID, userPrefix: holderPrefix, count: seats, load: load)
