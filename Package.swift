@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // System-library shims: one per C client that Debian ships.
@@ -138,6 +139,10 @@ let package = Package(
                 "Postgres",
                 "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -173,6 +178,11 @@ let package = Package(
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: swiftSettings),
         .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BookingBenchTests",
+            dependencies: ["BookingBench", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,8 @@ import ArgumentParser
 struct BookingBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load generator and verifier for the seat reservation engine.",
-        subcommands: [ClientsBenchmark.self]
+        subcommands: [
+            FlashSaleCommand.self, RejectionsCommand.self, ListCommand.self, MixedCommand.self, ClientsBenchmark.self,
+        ]
     )
 }

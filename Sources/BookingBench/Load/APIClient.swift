@@ -1,0 +1,74 @@
+import NIOCore
+import NIOPosix
+
+/// One request at a time from async code over one keep-alive connection: for setting a run up
+/// and checking it afterwards, not for load.
+final class APIClient: Sendable {
+    struct UnexpectedAnswer: Error, CustomStringConvertible {
+        let what: String
+        let response: BenchResponse
+        var description: String { "\(what): HTTP \(response.status) \(response.bodyText)" }
+    }
+
+    private let connection: NIOLoopBound<HTTPConnection>
+    let adminToken: String
+
+    private init(connection: NIOLoopBound<HTTPConnection>, adminToken: String) {
+        self.connection = connection
+        self.adminToken = adminToken
+    }
+
+    static func connect(to target: TargetURL, adminToken: String) async throws -> APIClient {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let promise = loop.makePromise(of: APIClient.self)
+        loop.execute {
+            HTTPConnection.connect(to: target, on: loop) { result in
+                switch result {
+                case .success(let connection):
+                    promise.succeed(APIClient(connection: NIOLoopBound(connection, eventLoop: loop), adminToken: adminToken))
+                case .failure:
+                    promise.fail(LoadRun.CannotConnect(target: target))
+                }
+            }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    func send(_ request: BenchRequest) async throws -> BenchResponse {
+        let loop = connection.eventLoop
+        let promise = loop.makePromise(of: BenchResponse.self)
+        loop.execute { [connection] in
+            connection.value.send(request) { promise.completeWith($0.mapError { $0 as any Error }) }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// POST /api/events; the new event's id.
+    func createEvent(name: String, totalSeats: Int) async throws -> Int {
+        let response = try await send(BenchRequest(
+            operation: .createEvent, method: .POST, uri: "/api/events",
+            body: #"{"name":"\#(name)","total_seats":\#(totalSeats)}"#,
+            headers: [("Authorization", "Bearer \(adminToken)")]
+        ))
+        guard response.status == 201, let body = response.body,
+            let id = ResponseBodyScan.integer("id", in: body.readableBytesView)
+        else { throw UnexpectedAnswer(what: "creating an event (is --admin-token the server's ADMIN_TOKEN?)", response: response) }
+        return id
+    }
+
+    /// GET /api/events/{id}: the server's seat counts.
+    func seatCounts(ofEvent id: Int) async throws -> (total: Int, booked: Int, available: Int) {
+        let response = try await send(BenchRequest(operation: .getEvent, method: .GET, uri: "/api/events/\(id)"))
+        guard response.status == 200, let body = response.body?.readableBytesView,
+            let total = ResponseBodyScan.integer("total_seats", in: body),
+            let booked = ResponseBodyScan.integer("booked_seats", in: body),
+            let available = ResponseBodyScan.integer("available_seats", in: body)
+        else { throw UnexpectedAnswer(what: "reading event \(id)", response: response) }
+        return (total, booked, available)
+    }
+
+    func close() {
+        let connection = self.connection
+        connection.eventLoop.execute { connection.value.close() }
+    }
+}

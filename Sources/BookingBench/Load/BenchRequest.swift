@@ -1,0 +1,65 @@
+import NIOCore
+import NIOHTTP1
+
+/// What a request does in the booking domain; statistics are kept per operation.
+enum Operation: String, CaseIterable, Codable, Sendable {
+    case reserve, list, cancel, createEvent = "create_event", getEvent = "get_event"
+}
+
+/// One request of a run, with what the workload needs to make sense of its answer.
+struct BenchRequest: Sendable {
+    var operation: Operation
+    var method: HTTPMethod
+    var uri: String
+    var body: String?
+    var headers: [(String, String)] = []
+    /// The workload's own bookkeeping (a user index, a booking id), handed back with the answer.
+    var user: Int = 0
+    var bookingID: Int = 0
+
+    static func reserve(eventID: Int, userID: String, user: Int = 0) -> BenchRequest {
+        BenchRequest(
+            operation: .reserve, method: .POST, uri: "/api/bookings/reserve",
+            body: #"{"event_id":\#(eventID),"user_id":"\#(userID)"}"#, user: user
+        )
+    }
+
+    static func listBookings(userID: String, user: Int = 0) -> BenchRequest {
+        BenchRequest(operation: .list, method: .GET, uri: "/api/bookings/user/\(userID)", body: nil, user: user)
+    }
+
+    static func cancel(bookingID: Int, userID: String, user: Int = 0) -> BenchRequest {
+        BenchRequest(
+            operation: .cancel, method: .DELETE, uri: "/api/bookings/\(bookingID)",
+            body: #"{"user_id":"\#(userID)"}"#, user: user, bookingID: bookingID
+        )
+    }
+}
+
+/// An answer: its status and body (bodies are small, and workloads read ids and codes from them).
+struct BenchResponse: Sendable {
+    var status: Int
+    var body: ByteBuffer?
+
+    var bodyBytes: [UInt8] { body.map { Array($0.readableBytesView) } ?? [] }
+    var bodyText: String { body.map { String(buffer: $0) } ?? "" }
+}
+
+/// Why a request got no answer.
+enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    case connectFailed
+    case connectionClosed
+    case timedOut
+    case abandoned
+    case protocolError
+
+    var description: String {
+        switch self {
+        case .connectFailed: "connect failed"
+        case .connectionClosed: "connection closed before the answer"
+        case .timedOut: "no answer within the request timeout"
+        case .abandoned: "not sent: the run's hard stop came first"
+        case .protocolError: "malformed HTTP answer"
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// One event, many more users than seats, each user reserving once: the seats go in seconds
+/// and everyone else hears SOLD_OUT.
+struct FlashSaleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flashsale",
+        abstract: "Creates an event with --seats seats; --users distinct users reserve once each.",
+        discussion: "Counts the 201s (seats won) and the 409 SOLD_OUT answers, then verifies the event. "
+            + "Bounded by --users requests (and --requests), and by --seconds (default 300)."
+    )
+
+    @OptionGroup var load: LoadOptions
+    @OptionGroup var verify: VerifyOptions
+
+    @Option(help: "Seats of the event (1 to 1000000).")
+    var seats = 20_000
+
+    @Option(help: "Distinct users, each reserving once.")
+    var users = 50_000
+
+    func validate() throws {
+        guard (1...1_000_000).contains(seats) else { throw ValidationError("--seats takes 1 to 1000000") }
+        guard (1...100_000_000).contains(users) else { throw ValidationError("--users takes 1 to 100000000") }
+    }
+
+    func run() async throws {
+        let start = try await ScenarioStart.open("flash sale", seats: seats, load: load)
+        defer { start.api.close() }
+        let (api, tag, eventID) = (start.api, start.tag, start.eventID)
+        ProgressLine.note("flash sale: event \(eventID) with \(seats) seats, \(users) users, \(load.modeDescription)")
+        let statistics = try await LoadRun.execute(
+            load.plan(defaultSeconds: 300, naturalCount: users), label: "flashsale", showProgress: true
+        ) { _ in FlashSaleWorkload(eventID: eventID, userPrefix: "fs-\(tag)-") }
+        try await ScenarioReport.finish(
+            scenario: "flashsale", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["201"],
+            targets: [RunVerifier.Target(eventID: eventID, expectedConfirmed: statistics.impliedConfirmed())]
+        )
+    }
+}
