@@ -20,12 +20,16 @@ final class OutboxRelay: Service, Sendable {
     let pollInterval: Duration
     /// How long sent rows stay, for inspection, before they are pruned.
     let retention: Duration
+    /// A pause after each wake-up, so that the commits of a busy moment go out as one batch
+    /// (one transaction and one publish) rather than one each.
+    let gathering: Duration
 
     private let wakeups = WakeSignal()
 
     init(
         postgres: PostgresClient, amqp: AMQPClient, logger: Logger,
-        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600)
+        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600),
+        gathering: Duration = .milliseconds(5)
     ) {
         self.postgres = postgres
         self.amqp = amqp
@@ -33,6 +37,7 @@ final class OutboxRelay: Service, Sendable {
         self.batchSize = batchSize
         self.pollInterval = pollInterval
         self.retention = retention
+        self.gathering = gathering
     }
 
     /// A booking change committed: relay it now rather than at the next poll.
@@ -64,31 +69,46 @@ final class OutboxRelay: Service, Sendable {
                 continue
             }
             await wakeups.wait(timeout: pollInterval)
+            try? await Task.sleep(for: gathering)
         }
     }
 
-    /// Publishes one batch; returns how many rows it sent.
+    /// Publishes one batch; returns how many rows it sent. Two round trips to PostgreSQL around
+    /// the publish: BEGIN with the claim, then the mark with COMMIT.
     func relayBatch() async throws -> Int {
-        try await postgres.withTransaction { connection in
-            let rows = try await connection.query(PostgresQuery(OutboxSQL.claimBatch, binds: [.init(batchSize)]))
-            guard !rows.isEmpty else { return 0 }
-            var ids: [Int64] = []
-            var messages: [AMQPMessage] = []
-            ids.reserveCapacity(rows.count)
-            messages.reserveCapacity(rows.count)
-            for row in rows {
-                ids.append(try row.decode(0))
-                messages.append(AMQPMessage(
-                    exchange: BookingTopology.exchange.name,
-                    routingKey: try row.decode(2),
-                    body: Array(try row.decode(3, as: String.self).utf8),
-                    properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true)
-                ))
+        try await postgres.withConnection { connection in
+            do {
+                let rows = try await connection.pipeline([
+                    PostgresQuery("BEGIN"), PostgresQuery(OutboxSQL.claimBatch, binds: [.init(batchSize)]),
+                ])[1]
+                guard !rows.isEmpty else {
+                    _ = try await connection.query(PostgresQuery("COMMIT"))
+                    return 0
+                }
+                var ids: [Int64] = []
+                var messages: [AMQPMessage] = []
+                ids.reserveCapacity(rows.count)
+                messages.reserveCapacity(rows.count)
+                for row in rows {
+                    ids.append(try row.decode(0))
+                    messages.append(AMQPMessage(
+                        exchange: BookingTopology.exchange.name,
+                        routingKey: try row.decode(2),
+                        body: Array(try row.decode(3, as: String.self).utf8),
+                        properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true)
+                    ))
+                }
+                try await amqp.publish(messages)
+                let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+                _ = try await connection.pipeline([
+                    PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]), PostgresQuery("COMMIT"),
+                ])
+                return rows.count
+            } catch {
+                // A broken connection rolled back by itself when it closed; the pool drops it.
+                if connection.isUsable { _ = try? await connection.query(PostgresQuery("ROLLBACK")) }
+                throw error
             }
-            try await amqp.publish(messages)
-            let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
-            _ = try await connection.query(PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]))
-            return rows.count
         }
     }
 
