@@ -1,5 +1,6 @@
 import AMQP
 import BookingCore
+import CoreMetrics
 import Logging
 import Postgres
 import ServiceLifecycle
@@ -20,12 +21,15 @@ final class OutboxRelay: Service, Sendable {
     let pollInterval: Duration
     /// How long sent rows stay, for inspection, before they are pruned.
     let retention: Duration
+    /// Counts messages the broker confirmed (`booking_messages_published_total`).
+    let published: Counter?
 
     private let wakeups = WakeSignal()
 
     init(
         postgres: PostgresClient, amqp: AMQPClient, logger: Logger,
-        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600)
+        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600),
+        published: Counter? = nil
     ) {
         self.postgres = postgres
         self.amqp = amqp
@@ -33,6 +37,7 @@ final class OutboxRelay: Service, Sendable {
         self.batchSize = batchSize
         self.pollInterval = pollInterval
         self.retention = retention
+        self.published = published
     }
 
     /// A booking change committed: relay it now rather than at the next poll.
@@ -86,6 +91,8 @@ final class OutboxRelay: Service, Sendable {
                 ))
             }
             try await amqp.publish(messages)
+            // Counted once confirmed; a failed commit after this publishes them again (at least once).
+            published?.increment(by: Int64(messages.count))
             let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
             _ = try await connection.query(PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]))
             return rows.count
