@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System-library shims: one per C client that Debian ships.
@@ -95,6 +97,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What both executables report about themselves: Prometheus metrics, JSON log lines, and
+        // a small /metrics server for processes without an HTTP API of their own.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "BookingAPI",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "BookingServer",
             dependencies: [
@@ -102,10 +120,13 @@ let package = Package(
                 "BookingAPI",
                 "BookingCore",
                 "BookingSchema",
+                "ConnectionPool",
                 "Postgres",
                 "Redis",
+                "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -149,6 +170,18 @@ let package = Package(
 
         .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BookingServerTests",
             dependencies: [
                 "AMQP",
@@ -158,7 +191,9 @@ let package = Package(
                 "Postgres",
                 "QueueWorker",
                 "Redis",
+                "Telemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

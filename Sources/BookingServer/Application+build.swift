@@ -6,10 +6,13 @@ import Logging
 import Postgres
 import Redis
 import ServiceLifecycle
+import Telemetry
 
 /// Builds the whole server from its configuration: the clients, the migrated schema, the
 /// routes. Tests build the same application and drive it without a socket.
-func buildApplication(configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+func buildApplication(
+    configuration: ServerConfiguration, logger: Logger, exporter: PrometheusExporter = PrometheusExporter()
+) async throws -> some ApplicationProtocol {
     let clients = try StoreClients(configuration: configuration, logger: logger)
     do {
         try await Migrator(client: clients.postgres, logger: logger).migrate()
@@ -17,9 +20,13 @@ func buildApplication(configuration: ServerConfiguration, logger: Logger) async 
         await clients.close()
         throw error
     }
-    let relay = OutboxRelay(postgres: clients.postgres, amqp: clients.amqp, logger: logger)
+    let metrics = ServerMetrics(exporter: exporter, routes: APIRoutes.templates)
+    let relay = OutboxRelay(
+        postgres: clients.postgres, amqp: clients.amqp, logger: logger, published: metrics.messagesPublished
+    )
     let router = buildRouter(
-        clients: clients, configuration: configuration, logger: logger, observer: RelayWakingObserver(relay: relay)
+        clients: clients, configuration: configuration, logger: logger, metrics: metrics,
+        observer: RelayWakingObserver(relay: relay)
     )
     return Application(
         router: router,
@@ -30,28 +37,38 @@ func buildApplication(configuration: ServerConfiguration, logger: Logger) async 
     )
 }
 
+/// The routes, with the metrics, the rate limiter and the request ids in front of them.
+/// `observer` hears each reservation's outcome besides the metrics; `rateLimitClock` is the
+/// limiter's time (tests stop it).
 func buildRouter(
     clients: StoreClients, configuration: ServerConfiguration, logger: Logger,
-    observer: any ReservationObserver = NoReservationObserver()
+    metrics: ServerMetrics = ServerMetrics(routes: APIRoutes.templates),
+    observer: any ReservationObserver = NoReservationObserver(),
+    rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
 ) -> Router<BasicRequestContext> {
     let service = BookingService(
         store: PostgresBookingStore(client: clients.postgres),
         cache: RedisSeatCache(client: clients.redis),
-        observer: observer,
+        observer: ReservationObservers([metrics.reservations, observer]),
         logger: logger
     )
+    metrics.observe(postgres: clients.postgres, redis: clients.redis, logger: logger)
+    let limiter = configuration.rateLimitPerUser > 0
+        ? UserRateLimiter(limit: configuration.rateLimitPerUser, clock: rateLimitClock) : nil
+
     let router = Router(context: BasicRequestContext.self)
+    // Outermost, so that it sees the status the envelope middleware finally answers.
+    router.add(middleware: RequestTelemetryMiddleware(metrics: metrics.http, accessLog: configuration.accessLog))
     router.add(middleware: ErrorEnvelopeMiddleware())
-    BookingRoutes(service: service, idempotency: IdempotencyStore(client: clients.postgres)).add(to: router)
+    BookingRoutes(
+        service: service, idempotency: IdempotencyStore(client: clients.postgres),
+        rateLimiter: limiter, reservations: metrics.reservations
+    ).add(to: router)
     EventRoutes(service: service, adminToken: configuration.adminToken).add(to: router)
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
-    router.refuseOtherMethods("/api/bookings/reserve", allowing: [.post])
-    router.refuseOtherMethods("/api/bookings/user/{user_id}", allowing: [.get])
-    router.refuseOtherMethods("/api/bookings/{booking_id}", allowing: [.get, .delete])
-    router.refuseOtherMethods("/api/events", allowing: [.get, .post])
-    router.refuseOtherMethods("/api/events/{event_id}", allowing: [.get])
-    for path: RouterPath in ["/health", "/api/bookings/health", "/health/live"] {
-        router.refuseOtherMethods(path, allowing: [.get])
+    MetricsRoutes(exporter: metrics.exporter).add(to: router)
+    for (path, methods) in APIRoutes.all {
+        router.refuseOtherMethods(RouterPath(path), allowing: methods)
     }
     return router
 }

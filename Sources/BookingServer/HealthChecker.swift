@@ -1,7 +1,6 @@
 import AMQP
 import Postgres
 import Redis
-import Synchronization
 
 /// Checks each dependency with a round trip of its own, all at once, each within its own
 /// deadline: a hanging server makes its check fail, never the health answer late.
@@ -35,42 +34,12 @@ struct HealthChecker: Sendable {
         return await [postgresCheck, redisCheck, amqpCheck]
     }
 
-    /// Runs `probe` unstructured, so that a probe that ignores cancellation cannot hold the
-    /// answer back past the deadline.
+    /// Runs `probe` within the deadline, even a probe that ignores cancellation.
     private func measure(_ name: String, _ probe: @escaping @Sendable () async throws -> Duration) async -> Check {
-        let deadline = self.deadline
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Duration, Failure>, Never>) in
-            let answer = FirstAnswer(continuation)
-            let work = Task {
-                do {
-                    answer.give(.success(try await probe()))
-                } catch {
-                    answer.give(.failure(Failure(description: Self.reason(error))))
-                }
-            }
-            Task {
-                try? await Task.sleep(for: deadline)
-                if answer.give(.failure(Failure(description: "no answer within \(deadline)"))) { work.cancel() }
-            }
+        let result = await Deadline.firstAnswer(within: deadline, probe).mapError { error in
+            Failure(description: error is Deadline.Missed ? "\(error)" : Self.reason(error))
         }
         return Check(name: name, result: result)
-    }
-
-    /// Resumes its continuation with whichever answer comes first.
-    private final class FirstAnswer: Sendable {
-        private let continuation: Mutex<CheckedContinuation<Result<Duration, Failure>, Never>?>
-
-        init(_ continuation: CheckedContinuation<Result<Duration, Failure>, Never>) {
-            self.continuation = Mutex(continuation)
-        }
-
-        /// True when this was the first answer.
-        @discardableResult
-        func give(_ result: Result<Duration, Failure>) -> Bool {
-            guard let continuation = continuation.withLock({ $0.take() }) else { return false }
-            continuation.resume(returning: result)
-            return true
-        }
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -1,4 +1,5 @@
 import Logging
+import Telemetry
 
 /// Everything the server reads from its environment (names and defaults as API.md lists them;
 /// the defaults point at the services `scripts/services` starts).
@@ -11,6 +12,11 @@ struct ServerConfiguration: Sendable {
     /// Nil disables the admin endpoints (every call answers 401): no default secret.
     var adminToken: String?
     var logLevel = Logger.Level.info
+    /// `LOG_FORMAT`: one JSON object per line (default) or plain text.
+    var logFormat = LogFormat.json
+    /// `ACCESS_LOG=1`: one info line per request; off by default, so that nothing on the hot
+    /// path logs at info.
+    var accessLog = false
     var webhookURL: String?
     var rateLimitPerUser = 20
     var databaseConnections = 32
@@ -44,6 +50,18 @@ struct ServerConfiguration: Sendable {
         rateLimitPerUser = try integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
         databaseConnections = try integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
         redisConnections = try integer("REDIS_POOL_SIZE", in: 1...1000) ?? redisConnections
+        do {
+            logFormat = try LogFormat(environment: environment)
+        } catch {
+            throw Invalid(description: error.description)
+        }
+        if let flag = value("ACCESS_LOG") {
+            switch flag.lowercased() {
+            case "1", "true", "on", "yes": accessLog = true
+            case "0", "false", "off", "no": accessLog = false
+            default: throw Invalid(description: "ACCESS_LOG must be 1 or 0, not \"\(flag)\"")
+            }
+        }
         if let level = value("LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not \"\(level)\"")

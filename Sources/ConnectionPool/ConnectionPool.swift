@@ -30,6 +30,10 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     public let configuration: ConnectionPoolConfiguration
     private let factory: Factory
     private let state = Mutex(State())
+    // Written only on the slow path (a caller that had to wait), so plain atomics suffice.
+    private let waitedAcquisitions = Atomic<UInt64>(0)
+    private let waitNanoseconds = Atomic<UInt64>(0)
+    private let timeouts = Atomic<UInt64>(0)
 
     public init(configuration: ConnectionPoolConfiguration, factory: @escaping Factory) {
         self.configuration = configuration
@@ -38,6 +42,16 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
 
     public var statistics: Statistics {
         state.withLock { Statistics(open: $0.open, idle: $0.idle.count, waiting: $0.waiters.count) }
+    }
+
+    public var acquireStatistics: AcquireStatistics {
+        let waited = waitedAcquisitions.load(ordering: .relaxed)
+        return AcquireStatistics(
+            acquisitions: state.withLock { $0.immediateAcquisitions } + waited,
+            waitedAcquisitions: waited,
+            totalWait: .nanoseconds(waitNanoseconds.load(ordering: .relaxed)),
+            timeouts: timeouts.load(ordering: .relaxed)
+        )
     }
 
     /// Lends a connection to `body` and takes it back afterwards, whatever `body` does.
@@ -75,9 +89,20 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     // MARK: - Acquire and release
 
     private func acquire() async throws -> Connection {
-        var (grant, broken) = state.withLock { $0.grantImmediately(configuration.maximumConnections) }
+        var (grant, broken) = state.withLock { state in
+            let immediate = state.grantImmediately(configuration.maximumConnections)
+            if immediate.0 != nil { state.immediateAcquisitions &+= 1 }
+            return immediate
+        }
         for connection in broken { connection.close() }
-        if grant == nil { grant = try await waitForGrant() }
+        if grant == nil {
+            let clock = ContinuousClock()
+            let start = clock.now
+            grant = try await waitForGrant()
+            let waited = (clock.now - start).components
+            waitNanoseconds.add(UInt64(waited.seconds) * 1_000_000_000 + UInt64(waited.attoseconds / 1_000_000_000), ordering: .relaxed)
+            waitedAcquisitions.add(1, ordering: .relaxed)
+        }
         switch grant! {
         case .connection(let connection):
             return connection
@@ -110,7 +135,10 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
                     let limit = configuration.maximumConnections
                     let timer = Task { [weak self] in
                         try await Task.sleep(for: timeout)
-                        self?.failWaiter(id, ConnectionPoolError.acquireTimeout(after: timeout, maximumConnections: limit))
+                        guard let self else { return }
+                        if self.failWaiter(id, ConnectionPoolError.acquireTimeout(after: timeout, maximumConnections: limit)) {
+                            self.timeouts.add(1, ordering: .relaxed)
+                        }
                     }
                     state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
                     return nil
@@ -123,12 +151,15 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
         }
     }
 
-    private func failWaiter(_ id: UInt64, _ error: any Error) {
+    /// Fails the waiter `id` if it is still in line; returns whether it was.
+    @discardableResult
+    private func failWaiter(_ id: UInt64, _ error: any Error) -> Bool {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
         waiter?.fail(error)
+        return waiter != nil
     }
 
     private func release(_ connection: Connection) {
@@ -201,6 +232,8 @@ extension ConnectionPool {
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var isClosed = false
+        /// Grants made at the first look, without waiting in line (see ``AcquireStatistics``).
+        var immediateAcquisitions: UInt64 = 0
 
         /// Lends an idle connection or grants the right to open one, if either is possible now;
         /// also returns idle connections found broken, which the caller closes outside the lock.

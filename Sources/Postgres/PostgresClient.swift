@@ -14,6 +14,7 @@ public final class PostgresClient: Sendable {
     }
 
     public var statistics: ConnectionPool<PostgresConnection>.Statistics { pool.statistics }
+    public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
     /// Runs one statement on a pooled connection, in one round trip.
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {

@@ -73,6 +73,7 @@ public final class RedisClient: Sendable {
     }
 
     public var statistics: Statistics { pool.statistics }
+    public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
     /// A pooled connection can be found closed only when the command reaches it (the server closed
     /// it while it sat idle). Such a command was never written, so it is safe to send again, once,

@@ -1,10 +1,12 @@
 import AMQP
+import CoreMetrics
 import Foundation
 import Postgres
 import Synchronization
 import Testing
 
 @testable import BookingServer
+import Telemetry
 
 /// The outbox relay against the real PostgreSQL and RabbitMQ. Each test reads a queue of its own
 /// bound to the `bookings` exchange, and runs inside the exclusive section so that no other
@@ -94,18 +96,42 @@ struct OutboxRelayTests {
             }
         }
     }
+
+    @Test func publishedMessagesAreCountedOnceConfirmed() async throws {
+        try await ExclusiveSection.run {
+            let user = TestEnvironment.uniqueUser("counted")
+            try await TestServer.withAPI { api in
+                let event = try await api.createEvent(seats: 2)
+                #expect(try await api.reserve(event: event, user: user).status == 201)
+            }
+            let metrics = ServerMetrics(routes: [])
+            let (relay, clients) = try Relays.make(published: metrics.messagesPublished)
+            var sent = 0
+            do {
+                while case let batch = try await relay.relayBatch(), batch > 0 { sent += batch }
+            } catch {
+                await clients.close()
+                throw error
+            }
+            await clients.close()
+            #expect(sent >= 1, "at least this test's booking was waiting")
+            let text = PrometheusText(String(decoding: await metrics.exporter.exposition(), as: UTF8.self))
+            #expect(text.value("booking_messages_published_total") == Double(sent))
+        }
+    }
 }
 
 /// Relays built for a test, on the test database.
 enum Relays {
     static func make(
-        amqpURL: String = TestEnvironment.amqpURL, batchSize: Int = 200
+        amqpURL: String = TestEnvironment.amqpURL, batchSize: Int = 200, published: CoreMetrics.Counter? = nil
     ) throws -> (relay: OutboxRelay, clients: StoreClients) {
         var configuration = TestEnvironment.configuration()
         configuration.amqpURL = amqpURL
         let clients = try StoreClients(configuration: configuration, logger: TestEnvironment.logger)
         let relay = OutboxRelay(
-            postgres: clients.postgres, amqp: clients.amqp, logger: TestEnvironment.logger, batchSize: batchSize
+            postgres: clients.postgres, amqp: clients.amqp, logger: TestEnvironment.logger, batchSize: batchSize,
+            published: published
         )
         return (relay, clients)
     }

@@ -249,13 +249,26 @@ struct TestFailure: Error, CustomStringConvertible {
 /// pointed at a dead port (no migration against it). The clients run as the application's
 /// service and are closed when the test closure returns or throws.
 enum TestServer {
+    /// What a test may change in the server it gets; the defaults are every other test's server.
+    struct Options: Sendable {
+        /// Off unless a test is about the limit: the concurrency tests fire many requests per user.
+        var rateLimitPerUser = 0
+        var rateLimitClock: UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
+        var accessLog = false
+        /// A test that reads `/metrics` passes its own, so no other test's requests count in it.
+        var metrics: ServerMetrics?
+        /// The application's logger, which every request's logger derives from.
+        var logger: Logger = TestEnvironment.logger
+    }
+
     static func withAPI<Value: Sendable>(
         _ setup: TestingSetup = .router,
         databaseURL: String = TestEnvironment.databaseURL,
         redisURL: String = TestEnvironment.redisURL,
+        options: Options = Options(),
         _ body: @Sendable @escaping (RouterAPI) async throws -> Value
     ) async throws -> Value {
-        try await withApplication(setup, databaseURL: databaseURL, redisURL: redisURL) { client in
+        try await withApplication(setup, databaseURL: databaseURL, redisURL: redisURL, options: options) { client in
             try await body(RouterAPI(client: client))
         }
     }
@@ -278,18 +291,24 @@ enum TestServer {
         _ setup: TestingSetup,
         databaseURL: String,
         redisURL: String,
+        options: Options = Options(),
         _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         try await TestSchema.ensureMigrated()
-        let configuration = TestEnvironment.configuration(databaseURL: databaseURL, redisURL: redisURL)
+        var configuration = TestEnvironment.configuration(databaseURL: databaseURL, redisURL: redisURL)
+        configuration.rateLimitPerUser = options.rateLimitPerUser
+        configuration.accessLog = options.accessLog
         let logger = TestEnvironment.logger
         let clients = try StoreClients(configuration: configuration, logger: logger)
-        let router = buildRouter(clients: clients, configuration: configuration, logger: logger)
+        let router = buildRouter(
+            clients: clients, configuration: configuration, logger: logger,
+            metrics: options.metrics ?? ServerMetrics(routes: APIRoutes.templates), rateLimitClock: options.rateLimitClock
+        )
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "BookingServerTests"),
             services: [clients],
-            logger: logger
+            logger: options.logger
         )
         do {
             let value = try await app.test(setup, body)

@@ -91,6 +91,33 @@ final class FakeServer: Sendable {
         try await pool.withConnection { _ in }
     }
 
+    @Test func acquireStatisticsCountImmediateWaitedAndTimedOutAcquisitions() async throws {
+        let pool = makePool(maximum: 1, timeout: .milliseconds(100))
+        try await pool.withConnection { _ in }
+        try await pool.withConnection { _ in }
+        #expect(pool.acquireStatistics == AcquireStatistics(acquisitions: 2))
+
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task {
+            try await pool.withConnection { _ in
+                for await _ in held { break }
+            }
+        }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+        await #expect(throws: ConnectionPoolError.self) { try await pool.withConnection { _ in } }
+        let waiter = Task { try await pool.withConnection { _ in } }
+        while pool.statistics.waiting == 0 { await Task.yield() }
+        release.yield()
+        try await holder.value
+        try await waiter.value
+
+        let statistics = pool.acquireStatistics
+        #expect(statistics.acquisitions == 4, "two at once, the holder, and the waiter once served")
+        #expect(statistics.waitedAcquisitions == 1)
+        #expect(statistics.timeouts == 1)
+        #expect(statistics.totalWait > .zero)
+    }
+
     @Test func waiterIsServedWhenAConnectionComesBack() async throws {
         let pool = makePool(maximum: 1)
         let (held, release) = AsyncStream.makeStream(of: Void.self)

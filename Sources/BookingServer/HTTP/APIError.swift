@@ -33,6 +33,15 @@ struct APIError: HTTPResponseError {
     static let methodNotAllowed = APIError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "this route does not take that method")
     static let payloadTooLarge = APIError(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the request body is over 65536 bytes")
     static let internalError = APIError(status: .internalServerError, code: "INTERNAL", message: "internal error")
+    /// The per-user limit was hit; `Retry-After` says when to try again (whole seconds, at least 1).
+    static func rateLimited(retryAfterSeconds: Int) -> APIError {
+        APIError(
+            status: .tooManyRequests, code: "RATE_LIMITED",
+            message: "too many reservation attempts for this user; retry after \(retryAfterSeconds) s",
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
+    }
+
     static let idempotencyKeyReused = APIError(
         status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED",
         message: "this Idempotency-Key was used for a different request"

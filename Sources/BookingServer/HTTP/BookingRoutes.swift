@@ -8,6 +8,10 @@ import NIOCore
 struct BookingRoutes: Sendable {
     let service: BookingService
     let idempotency: IdempotencyStore
+    /// Nil when `RATE_LIMIT_PER_USER` is 0.
+    var rateLimiter: UserRateLimiter?
+    /// Counts the reservations the rate limiter refused (the service counts the others).
+    var reservations: ReservationMetrics?
 
     /// Bodies above this are refused with 413 (chunked ones too), before anything else is read.
     static let maximumBody = 65_536
@@ -23,6 +27,14 @@ struct BookingRoutes: Sendable {
         let body = try await Self.body(of: request)
         let reservation = try ReserveRequest(body: body.readableBytesView)
         let key = try request.headers[.idempotencyKey].map { value throws(ValidationError) in try Validate.idempotencyKey(value) }
+        // After every 400 (the user id is in the body), before any store is asked: a refused
+        // attempt costs no round trip, claims no Idempotency-Key and books nothing. A replay of a
+        // stored answer counts too: telling it apart would take the PostgreSQL round trip the
+        // limit is there to spare.
+        if let retryAfter = rateLimiter?.admit(reservation.userID) {
+            reservations?.count(.rateLimited)
+            throw APIError.rateLimited(retryAfterSeconds: retryAfter)
+        }
         guard let key else { return try await reserveOnce(reservation).response }
 
         switch try await claim(key, for: reservation) {

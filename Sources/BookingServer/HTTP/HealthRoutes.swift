@@ -40,8 +40,6 @@ struct HealthRoutes: Sendable {
 
     /// Milliseconds with three decimals, as a JSON number (`0.412`).
     static func milliseconds(_ duration: Duration) -> JSONNumber {
-        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
-        let fraction = String(micros % 1000)
-        return JSONNumber(literal: "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction)!
+        JSONNumber(literal: duration.millisecondsText)!
     }
 }

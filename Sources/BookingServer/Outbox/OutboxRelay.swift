@@ -1,5 +1,6 @@
 import AMQP
 import BookingCore
+import CoreMetrics
 import Logging
 import Postgres
 import ServiceLifecycle
@@ -23,13 +24,16 @@ final class OutboxRelay: Service, Sendable {
     /// A pause after each wake-up, so that the commits of a busy moment go out as one batch
     /// (one transaction and one publish) rather than one each.
     let gathering: Duration
+    /// Counts messages the broker confirmed (`booking_messages_published_total`).
+    let published: Counter?
 
     private let wakeups = WakeSignal()
 
     init(
         postgres: PostgresClient, amqp: AMQPClient, logger: Logger,
         batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600),
-        gathering: Duration = .milliseconds(5)
+        gathering: Duration = .milliseconds(5),
+        published: Counter? = nil
     ) {
         self.postgres = postgres
         self.amqp = amqp
@@ -38,6 +42,7 @@ final class OutboxRelay: Service, Sendable {
         self.pollInterval = pollInterval
         self.retention = retention
         self.gathering = gathering
+        self.published = published
     }
 
     /// A booking change committed: relay it now rather than at the next poll.
@@ -99,6 +104,8 @@ final class OutboxRelay: Service, Sendable {
                     ))
                 }
                 try await amqp.publish(messages)
+                // Counted once confirmed; a failed commit after this publishes them again (at least once).
+                published?.increment(by: Int64(messages.count))
                 let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
                 _ = try await connection.pipeline([
                     PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]), PostgresQuery("COMMIT"),

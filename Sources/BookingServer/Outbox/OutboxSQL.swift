@@ -14,4 +14,8 @@ enum OutboxSQL {
 
     /// Sent rows older than $1 seconds go.
     static let prune = "DELETE FROM outbox WHERE sent_at < clock_timestamp() - $1::int8 * interval '1 second'"
+
+    /// Rows waiting to be sent, for `booking_outbox_backlog`; read from the `outbox_unsent`
+    /// partial index, so it costs what the backlog is, not what the table is.
+    static let unsentCount = "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
 }

@@ -1,0 +1,48 @@
+import CoreMetrics
+import Logging
+import Postgres
+import Redis
+import Telemetry
+
+/// Every metric the server exports (API.md, `/metrics`), with its handles made once. Tests give
+/// each server an exporter of its own, so counts never mix between tests.
+struct ServerMetrics: Sendable {
+    let exporter: PrometheusExporter
+    let http: HTTPMetrics
+    let reservations: ReservationMetrics
+    /// `booking_messages_published_total`: outbox messages confirmed by the broker.
+    let messagesPublished: Counter
+    /// `booking_outbox_backlog`: unsent outbox rows, counted at scrape time.
+    let outboxBacklog: Gauge
+
+    init(exporter: PrometheusExporter = PrometheusExporter(), routes: [String]) {
+        self.exporter = exporter
+        let factory = exporter.factory
+        http = HTTPMetrics(factory: factory, routes: routes)
+        reservations = ReservationMetrics(factory: factory)
+        messagesPublished = Counter(label: "booking_messages_published_total", factory: factory)
+        outboxBacklog = Gauge(label: "booking_outbox_backlog", factory: factory)
+    }
+
+    /// Reads the pools' statistics and the outbox backlog before each scrape. The backlog query
+    /// uses the partial index of unsent rows and gives up after `deadline` (the gauge then keeps
+    /// its last value), so a scrape stays quick with PostgreSQL slow or away.
+    func observe(postgres: PostgresClient, redis: RedisClient, deadline: Duration = .milliseconds(500), logger: Logger) {
+        let factory = exporter.factory
+        let postgresPool = PoolMetrics(pool: "postgres", factory: factory)
+        let redisPool = PoolMetrics(pool: "redis", factory: factory)
+        let backlog = outboxBacklog
+        exporter.refreshBeforeEachScrape {
+            postgresPool.update(postgres.statistics, postgres.acquireStatistics)
+            redisPool.update(redis.statistics, redis.acquireStatistics)
+            let count = await Deadline.firstAnswer(within: deadline) {
+                try await postgres.query(PostgresQuery(OutboxSQL.unsentCount)).first?.decode(0, as: Int.self)
+            }
+            switch count {
+            case .success(let count?): backlog.record(count)
+            case .success(nil): break
+            case .failure(let error): logger.debug("outbox backlog not counted", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
