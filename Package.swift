@@ -142,10 +142,12 @@ let package = Package(
                 "BookingAPI",
                 "BookingSchema",
                 "Postgres",
+                "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -212,7 +214,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: swiftSettings),
-        .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker"], swiftSettings: swiftSettings),
+        .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BookingBenchTests",
             dependencies: ["BookingBench", .product(name: "Histogram", package: "hdrhistogram-swift")],

@@ -1,16 +1,22 @@
 import BookingSchema
+import CoreMetrics
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Telemetry
 import UnixSignals
 
 /// The worker's long-running pieces, built from its configuration; tests build the same.
 struct Worker {
     let clients: WorkerClients
     let consumer: NotificationConsumer
+    /// `/metrics` and `/health/live` on `METRICS_PORT`; nil in tests.
+    var metricsServer: MetricsServer?
 
     /// Opens the clients and brings the schema up to date (the worker's tables are in it).
-    static func build(configuration: WorkerConfiguration, logger: Logger) async throws -> Worker {
+    static func build(
+        configuration: WorkerConfiguration, logger: Logger, metricsFactory: (any MetricsFactory)? = nil
+    ) async throws -> Worker {
         let clients = try WorkerClients(configuration: configuration, logger: logger)
         do {
             try await Migrator(client: clients.postgres, logger: logger).migrate()
@@ -25,7 +31,7 @@ struct Worker {
             ledger: PostgresNotificationLedger(client: clients.postgres),
             webhook: webhook,
             retryPolicy: configuration.retryPolicy,
-            statistics: WorkerStatistics(),
+            statistics: WorkerStatistics(factory: metricsFactory),
             pause: { delay in try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
         )
         let consumer = NotificationConsumer(
@@ -35,10 +41,13 @@ struct Worker {
         return Worker(clients: clients, consumer: consumer)
     }
 
-    /// Stopped in reverse order on SIGTERM or SIGINT: the consumer, then the clients.
+    /// Stopped in reverse order on SIGTERM or SIGINT: the metrics server, the consumer, then
+    /// the clients.
     func serviceGroup(logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: [.init(service: clients), .init(service: consumer)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: clients), .init(service: consumer)]
+        if let metricsServer { services.append(.init(service: metricsServer)) }
+        return ServiceGroup(configuration: .init(
+            services: services,
             gracefulShutdownSignals: signals,
             logger: logger
         ))

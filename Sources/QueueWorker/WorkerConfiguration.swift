@@ -1,4 +1,5 @@
 import Logging
+import Telemetry
 
 /// Everything the worker reads from its environment; the defaults point at the services
 /// `scripts/services` starts.
@@ -6,6 +7,7 @@ struct WorkerConfiguration: Sendable {
     var databaseURL = "postgres://booking:booking@127.0.0.1:54329/booking"
     var amqpURL = "amqp://booking:booking@127.0.0.1:56720/%2F"
     var logLevel = Logger.Level.info
+    var logFormat = LogFormat.json
     /// Nil: notifications are recorded, nothing is posted.
     var webhookURL: String?
     var webhookMaxAttempts = 5
@@ -61,6 +63,7 @@ struct WorkerConfiguration: Sendable {
             }
             topology.queueType = parsed
         }
+        logFormat = try LogFormat(environment: environment)
         if let level = value("LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not \"\(level)\"")

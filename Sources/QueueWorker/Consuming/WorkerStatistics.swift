@@ -1,6 +1,8 @@
+import CoreMetrics
 import Synchronization
 
-/// Running counts of what the worker did, for logs, tests and metrics.
+/// Running counts of what the worker did, for logs and tests, each also a Prometheus counter
+/// (API.md names the first three: consumed, retried, dead-lettered).
 final class WorkerStatistics: Sendable {
     enum Event: Int, CaseIterable, Sendable {
         /// A delivery handled to the end (acknowledged, or dead-lettered then acknowledged).
@@ -17,6 +19,27 @@ final class WorkerStatistics: Sendable {
         case deadLettered
         /// A handling failure that will be retried (database or broker away).
         case transientFailure
+
+        var metricLabel: String {
+            switch self {
+            case .consumed: "booking_messages_consumed_total"
+            case .retried: "booking_messages_retried_total"
+            case .deadLettered: "booking_messages_dead_lettered_total"
+            case .recorded: "booking_notifications_recorded_total"
+            case .duplicate: "booking_messages_duplicate_total"
+            case .delivered: "booking_webhook_delivered_total"
+            case .transientFailure: "booking_worker_transient_failures_total"
+            }
+        }
+    }
+
+    private let counters: [Counter]
+
+    /// - Parameter factory: where the counters go; the global `MetricsSystem` when nil.
+    init(factory: (any MetricsFactory)? = nil) {
+        counters = Event.allCases.map { event in
+            if let factory { Counter(label: event.metricLabel, factory: factory) } else { Counter(label: event.metricLabel) }
+        }
     }
 
     /// A few counts per message, far below where a lock would show.
@@ -24,6 +47,7 @@ final class WorkerStatistics: Sendable {
 
     func count(_ event: Event) {
         counts.withLock { $0[event.rawValue] += 1 }
+        counters[event.rawValue].increment()
     }
 
     subscript(event: Event) -> Int {
