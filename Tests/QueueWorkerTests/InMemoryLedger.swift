@@ -25,6 +25,14 @@ final class InMemoryLedger: NotificationLedger {
         }
     }
 
+    func recordAll(_ messages: [BookingMessage]) async throws -> Set<String> {
+        var recorded: Set<String> = []
+        for message in messages where try await record(message, webhook: .off).isNew {
+            recorded.insert(message.id)
+        }
+        return recorded
+    }
+
     func recordAttempt(of messageID: String, outcome: WebhookOutcome) async throws -> Int {
         notifications.withLock { notifications in
             notifications[messageID]?.attempts.append(outcome)

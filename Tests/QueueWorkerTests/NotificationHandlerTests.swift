@@ -24,6 +24,23 @@ struct NotificationHandlerTests {
         #expect(ledger[message.id]?.webhook == .off)
     }
 
+    @Test func withoutAWebhookABatchIsRecordedTogetherAndKnownMessagesAreDuplicates() async throws {
+        let known = try MessageFixture.message(bookingID: 1)
+        let fresh = try MessageFixture.message(bookingID: 2)
+        let handler = handler(webhook: nil)
+        _ = try await handler.handle(known)
+        let dispositions = try await handler.handle([known, fresh, fresh])
+        #expect(dispositions == [.acknowledge(.duplicate), .acknowledge(.recorded), .acknowledge(.duplicate)])
+        #expect(ledger[fresh.id]?.webhook == .off)
+    }
+
+    @Test func withAWebhookABatchGoesMessageByMessage() async throws {
+        let messages = [try MessageFixture.message(bookingID: 1), try MessageFixture.message(bookingID: 2)]
+        let webhook = ScriptedWebhook([.accepted(status: 200)])
+        #expect(try await handler(webhook: webhook).handle(messages) == [.acknowledge(.delivered), .acknowledge(.delivered)])
+        #expect(webhook.posts == 2)
+    }
+
     @Test func aWebhookThatFailsTwiceThenAcceptsGetsThreeAttemptsAllRecorded() async throws {
         let message = try MessageFixture.message()
         let webhook = ScriptedWebhook([.refused(status: 500), .refused(status: 500), .accepted(status: 200)])

@@ -6,7 +6,8 @@ import ServiceLifecycle
 ///
 /// Deliveries are spread over `lanes` sequential workers by booking id: the messages of one
 /// booking (confirmed, then cancelled) are handled in order, while a webhook that is slow or
-/// retrying holds up only its own lane. A delivery is acknowledged only after its effect is
+/// retrying holds up only its own lane. Without a webhook, a lane records whatever has piled up
+/// (up to ``batchLimit``) in one statement: one commit for many messages when busy. A delivery is acknowledged only after its effect is
 /// committed (or after it is safely in the dead-letter queue); a crash before that leaves it to
 /// be delivered again, and the ledger makes the second time a no-op.
 ///
@@ -46,24 +47,24 @@ final class NotificationConsumer: Service, Sendable {
         logger.info("consuming", metadata: [
             "queue": "\(topology.queue)", "prefetch": "\(prefetch)", "lanes": "\(lanes)",
         ])
-        let streams = (0..<lanes).map { _ in AsyncStream<Work>.makeStream() }
+        let queues = (0..<lanes).map { _ in LaneQueue<Work>() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (stream, _) in streams {
-                group.addTask { await self.runLane(stream) }
+            for queue in queues {
+                group.addTask { await self.runLane(queue) }
             }
             do {
                 try await cancelWhenGracefulShutdown { [self] in
                     for try await delivery in consumer {
                         let work = Work(delivery: delivery, message: Self.parse(delivery))
-                        streams[lane(of: work)].continuation.yield(work)
+                        queues[lane(of: work)].push(work)
                     }
                 }
             } catch {
-                for (_, continuation) in streams { continuation.finish() }
+                for queue in queues { queue.finish() }
                 logger.error("the consumer ended", metadata: ["error": "\(error)"])
                 throw error
             }
-            for (_, continuation) in streams { continuation.finish() }
+            for queue in queues { queue.finish() }
             try await group.waitForAll()
         }
         logger.info("consumer stopped", metadata: ["consumed": "\(statistics[.consumed])"])
@@ -99,11 +100,60 @@ final class NotificationConsumer: Service, Sendable {
         }
     }
 
-    private func runLane(_ stream: AsyncStream<Work>) async {
-        for await work in stream {
+    /// Most messages one statement records, when the lane has that many waiting.
+    static let batchLimit = 100
+
+    private func runLane(_ queue: LaneQueue<Work>) async {
+        while let batch = await queue.next(limit: Self.batchLimit) {
             // What is still queued here stays unacknowledged: the broker delivers it again.
             if Task.isShuttingDownGracefully { return }
-            await process(work)
+            if batch.count == 1 {
+                await process(batch[0])
+            } else {
+                await process(batch)
+            }
+        }
+    }
+
+    /// Handles a batch to the end: malformed deliveries one by one, the messages together, in
+    /// order. A batch the database refuses is handled one message at a time instead, so that
+    /// only the offending message is dead-lettered.
+    private func process(_ batch: [Work]) async {
+        var valid: [(work: Work, message: BookingMessage)] = []
+        for work in batch {
+            switch work.message {
+            case .success(let message): valid.append((work, message))
+            case .failure: await process(work)
+            }
+        }
+        guard !valid.isEmpty else { return }
+        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
+        while true {
+            do {
+                let dispositions = try await handler.handle(valid.map(\.message))
+                for ((work, message), disposition) in zip(valid, dispositions) {
+                    try await settle(work.delivery, disposition, messageID: message.id)
+                }
+                return
+            } catch is PermanentLedgerError {
+                for (work, _) in valid { await process(work) }
+                return
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isShuttingDownGracefully { return }
+                statistics.count(.transientFailure)
+                if backoff.attempt == 0 || backoff.attempt % 10 == 0 {
+                    logger.warning("handling messages failed; retrying", metadata: [
+                        "error": "\(error)", "messages": "\(valid.count)", "failures": "\(backoff.attempt + 1)",
+                    ])
+                }
+                do {
+                    try await handler.pause(backoff.nextDelay())
+                } catch {
+                    return
+                }
+            }
         }
     }
 

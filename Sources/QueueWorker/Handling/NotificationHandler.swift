@@ -12,6 +12,19 @@ struct NotificationHandler: Sendable {
     /// unacknowledged, for the broker to deliver again.
     let pause: @Sendable (Duration) async throws -> Void
 
+    /// Several messages at once, in order. Without a webhook they are recorded in one statement;
+    /// with one, each goes its own way (attempts, waits) as in ``handle(_:)``.
+    func handle(_ messages: [BookingMessage]) async throws -> [Disposition] {
+        guard webhook == nil else {
+            var dispositions: [Disposition] = []
+            for message in messages { dispositions.append(try await handle(message)) }
+            return dispositions
+        }
+        var recorded = try await ledger.recordAll(messages)
+        // A copy within the same batch is a duplicate too: only the first takes the record.
+        return messages.map { recorded.remove($0.id) != nil ? .acknowledge(.recorded) : .acknowledge(.duplicate) }
+    }
+
     func handle(_ message: BookingMessage) async throws -> Disposition {
         let entry = try await ledger.record(message, webhook: webhook == nil ? .off : .pending)
         // A notification recorded without a webhook, or one already settled, needs nothing more.

@@ -6,6 +6,10 @@ protocol NotificationLedger: Sendable {
     /// where that notification stands.
     func record(_ message: BookingMessage, webhook: WebhookState) async throws -> LedgerEntry
 
+    /// Records the notifications of many messages at once, with no webhook to follow (state
+    /// `off`), each unless its id is known. Returns the ids recorded by this call.
+    func recordAll(_ messages: [BookingMessage]) async throws -> Set<String>
+
     /// Appends the next attempt at posting `messageID` to the webhook; an accepted attempt marks
     /// the notification delivered in the same transaction. Returns the attempt's number (1, 2, …).
     func recordAttempt(of messageID: String, outcome: WebhookOutcome) async throws -> Int

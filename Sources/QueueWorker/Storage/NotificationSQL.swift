@@ -17,6 +17,21 @@ enum NotificationSQL {
         \(known) AND NOT EXISTS (SELECT 1 FROM inserted)
         """
 
+    /// Records many messages in one statement, webhook `off`, in the order given: $1 is a JSON
+    /// array of their bodies, exactly as received (each already parsed strictly). Returns the
+    /// ids it recorded; the others were known.
+    static let recordAll = """
+        INSERT INTO notifications
+            (message_id, type, booking_id, event_id, user_id, seat_no, occurred_at, payload, webhook)
+        SELECT (m ->> 'id')::uuid, m ->> 'type', (m -> 'booking' ->> 'id')::int8,
+            (m -> 'booking' ->> 'event_id')::int8, m -> 'booking' ->> 'user_id',
+            (m -> 'booking' ->> 'seat_no')::int4, (m ->> 'occurred_at')::timestamptz, m, 'off'
+        FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS batch (m, position)
+        ORDER BY position
+        ON CONFLICT (message_id) DO NOTHING
+        RETURNING message_id::text
+        """
+
     /// Where a known notification stands, in the columns of ``record``. Also run on its own when
     /// ``record`` found a row committed after its snapshot (a concurrent copy of the message).
     static let known = """

@@ -27,6 +27,18 @@ struct PostgresNotificationLedger: NotificationLedger {
         )
     }
 
+    func recordAll(_ messages: [BookingMessage]) async throws -> Set<String> {
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        array.reserveCapacity(messages.reduce(2) { $0 + $1.body.count + 1 })
+        for (index, message) in messages.enumerated() {
+            if index > 0 { array.append(UInt8(ascii: ",")) }
+            array.append(contentsOf: message.body)
+        }
+        array.append(UInt8(ascii: "]"))
+        let rows = try await run(PostgresQuery(NotificationSQL.recordAll, binds: [.init(String(decoding: array, as: UTF8.self))]))
+        return Set(try rows.map { try $0.decode(0, as: String.self) })
+    }
+
     func recordAttempt(of messageID: String, outcome: WebhookOutcome) async throws -> Int {
         let rows = try await run(PostgresQuery(NotificationSQL.recordAttempt, binds: [
             .init(messageID), .init(outcome.status), .init(outcome.error.map { String($0.prefix(500)) }),
