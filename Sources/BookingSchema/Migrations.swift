@@ -167,5 +167,13 @@ public enum Migrations {
                 PRIMARY KEY (message_id, attempt)
             );
             """),
+        Migration(version: 3, name: "webhook attempts numbered on the notification row", sql: """
+            -- Two copies of one message handled at once must not both take attempt n: the number
+            -- now comes from an UPDATE of the notification row, which serializes them.
+            ALTER TABLE notifications ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+            UPDATE notifications n SET attempts = a.made
+                FROM (SELECT message_id, count(*)::int AS made FROM notification_attempts GROUP BY message_id) a
+                WHERE a.message_id = n.message_id;
+            """),
     ]
 }

@@ -98,7 +98,7 @@ struct OutboxRelayTests {
     }
 
     @Test func publishedMessagesAreCountedOnceConfirmed() async throws {
-        try await ExclusiveSection.run {
+        try await ExclusiveSection.run { try await BookingQueue.with { _ in
             let user = TestEnvironment.uniqueUser("counted")
             try await TestServer.withAPI { api in
                 let event = try await api.createEvent(seats: 2)
@@ -117,6 +117,21 @@ struct OutboxRelayTests {
             #expect(sent >= 1, "at least this test's booking was waiting")
             let text = PrometheusText(String(decoding: await metrics.exporter.exposition(), as: UTF8.self))
             #expect(text.value("booking_messages_published_total") == Double(sent))
+        } }
+    }
+
+    @Test func withNoQueueBoundRowsStayInTheOutbox() async throws {
+        try await ExclusiveSection.run {
+            let user = TestEnvironment.uniqueUser("unbound")
+            let bookingID = try await TestServer.withAPI { api in
+                let event = try await api.createEvent(seats: 2)
+                return try #require(try await api.reserve(event: event, user: user).bookingID)
+            }
+            // No queue of any test is bound now: the broker would drop the message.
+            let (relay, clients) = try Relays.make()
+            await #expect(throws: AMQPError.self) { _ = try await relay.relayBatch() }
+            await clients.close()
+            #expect(try await Relays.unsentRows(of: bookingID) == 1, "kept for a later relay")
         }
     }
 }
@@ -185,9 +200,9 @@ struct BookingQueue: Sendable {
         let messages = Mutex<[Message]>([])
     }
 
-    /// The outbox is drained first, so the queue receives only what the test itself makes.
+    /// Bound before anything is relayed (relayed messages are mandatory); whatever other tests
+    /// left in the outbox arrives too, and tests pick their own messages by booking id.
     static func with<Value: Sendable>(_ body: (BookingQueue) async throws -> Value) async throws -> Value {
-        try await Relays.drain(count: 1)
         let connection = try await AMQPConnection.connect(
             configuration: try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "relay-tests"),
             logger: TestEnvironment.logger

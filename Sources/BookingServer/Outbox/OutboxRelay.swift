@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// `bookings` exchange with publisher confirms, and marked sent in the same transaction only
 /// after every confirm. A row is never lost: a failed publish rolls back and is tried again.
 /// A crash between the confirm and the commit publishes that batch again: at least once on the
-/// wire, and consumers de-duplicate on the message id.
+/// wire, and consumers de-duplicate on the message id. Messages are mandatory: while no queue is
+/// bound to the exchange (no worker has ever started), they stay in the outbox.
 ///
 /// Woken right after each commit; a poll every ``pollInterval`` catches anything else.
 final class OutboxRelay: Service, Sendable {
@@ -100,7 +101,10 @@ final class OutboxRelay: Service, Sendable {
                         exchange: BookingTopology.exchange.name,
                         routingKey: try row.decode(2),
                         body: Array(try row.decode(3, as: String.self).utf8),
-                        properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true)
+                        properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true),
+                        // A message no queue takes would be confirmed and lost: unroutable, the
+                        // batch rolls back and waits in the outbox until a worker binds its queue.
+                        mandatory: true
                     ))
                 }
                 try await amqp.publish(messages)

@@ -48,26 +48,37 @@ final class NotificationConsumer: Service, Sendable {
             "queue": "\(topology.queue)", "prefetch": "\(prefetch)", "lanes": "\(lanes)",
         ])
         let queues = (0..<lanes).map { _ in LaneQueue<Work>() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for queue in queues {
-                group.addTask { await self.runLane(queue) }
+        // Unstructured, so that stopping is ordered by hand: on graceful shutdown the lanes
+        // finish what they hold while the channel stays open for their acks; only then does the
+        // subscription end, and the broker takes back what was never started.
+        let lanes = queues.map { queue in Task { await self.runLane(queue) } }
+        let dispatcher = Task { [self] in
+            for try await delivery in consumer {
+                if Task.isShuttingDownGracefully { continue }
+                let work = Work(delivery: delivery, message: Self.parse(delivery))
+                queues[lane(of: work)].push(work)
             }
-            do {
-                try await cancelWhenGracefulShutdown { [self] in
-                    for try await delivery in consumer {
-                        let work = Work(delivery: delivery, message: Self.parse(delivery))
-                        queues[lane(of: work)].push(work)
-                    }
-                }
-            } catch {
+        }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { _ = await dispatcher.result }
+                group.addTask { try? await gracefulShutdown() }
+                await group.next()
                 for queue in queues { queue.finish() }
-                logger.error("the consumer ended", metadata: ["error": "\(error)"])
-                throw error
+                for lane in lanes { await lane.value }
+                dispatcher.cancel()
+                group.cancelAll()
             }
-            for queue in queues { queue.finish() }
-            try await group.waitForAll()
+        } onCancel: {
+            // Not a graceful stop: nothing is finished, everything is left to redelivery.
+            dispatcher.cancel()
+            for lane in lanes { lane.cancel() }
         }
         logger.info("consumer stopped", metadata: ["consumed": "\(statistics[.consumed])"])
+        if case .failure(let error) = await dispatcher.result, !(error is CancellationError) {
+            logger.error("the consumer ended", metadata: ["error": "\(error)"])
+            throw error
+        }
     }
 
     /// Subscribes once a connection is up (the client keeps reconnecting in the background);
@@ -104,7 +115,9 @@ final class NotificationConsumer: Service, Sendable {
     static let batchLimit = 100
 
     private func runLane(_ queue: LaneQueue<Work>) async {
-        while let batch = await queue.next(limit: Self.batchLimit) {
+        // With a webhook, one message at a time: each may take several posts and waits.
+        let limit = handler.webhook == nil ? Self.batchLimit : 1
+        while let batch = await queue.next(limit: limit) {
             // What is still queued here stays unacknowledged: the broker delivers it again.
             if Task.isShuttingDownGracefully { return }
             if batch.count == 1 {
@@ -128,11 +141,13 @@ final class NotificationConsumer: Service, Sendable {
         }
         guard !valid.isEmpty else { return }
         var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
-        while true {
+        while !valid.isEmpty {
             do {
                 let dispositions = try await handler.handle(valid.map(\.message))
                 for ((work, message), disposition) in zip(valid, dispositions) {
                     try await settle(work.delivery, disposition, messageID: message.id)
+                    // Settled: never again, even if a later one fails and the rest is retried.
+                    valid.removeFirst()
                 }
                 return
             } catch is PermanentLedgerError {

@@ -36,7 +36,7 @@ enum NotificationSQL {
     /// ``record`` found a row committed after its snapshot (a concurrent copy of the message).
     static let known = """
         SELECT false, n.webhook,
-            (SELECT count(*) FROM notification_attempts a WHERE a.message_id = n.message_id),
+            n.attempts::int8,
             (SELECT coalesce(a.error, 'HTTP ' || a.http_status) FROM notification_attempts a
                 WHERE a.message_id = n.message_id ORDER BY a.attempt DESC LIMIT 1)
         FROM notifications n
@@ -44,18 +44,20 @@ enum NotificationSQL {
         """
 
     /// Appends the next attempt of $1 with its $2 HTTP status or $3 error; $4 true marks the
-    /// notification delivered in the same statement. Returns the attempt's number.
+    /// notification delivered in the same statement. The number comes from the notification
+    /// row's counter, whose UPDATE waits for any concurrent one: no two attempts share it.
     static let recordAttempt = """
-        WITH attempt AS (
-            INSERT INTO notification_attempts (message_id, attempt, http_status, error)
-            SELECT $1::uuid, coalesce(max(attempt), 0) + 1, $2::int4, $3
-            FROM notification_attempts WHERE message_id = $1::uuid
-            RETURNING attempt
-        ), delivered AS (
-            UPDATE notifications SET webhook = 'delivered', delivered_at = clock_timestamp()
-            WHERE message_id = $1::uuid AND $4::bool
+        WITH counted AS (
+            UPDATE notifications SET
+                attempts = attempts + 1,
+                webhook = CASE WHEN $4::bool THEN 'delivered' ELSE webhook END,
+                delivered_at = CASE WHEN $4::bool THEN clock_timestamp() ELSE delivered_at END
+            WHERE message_id = $1::uuid
+            RETURNING attempts
         )
-        SELECT attempt FROM attempt
+        INSERT INTO notification_attempts (message_id, attempt, http_status, error)
+        SELECT $1::uuid, attempts, $2::int4, $3 FROM counted
+        RETURNING attempt
         """
 
     static let markDeadLettered = """
