@@ -90,6 +90,13 @@ let package = Package(
         // The HTTP API's wire format: strict JSON, identifiers and limits, cursors. No dependencies.
         .target(name: "BookingAPI", swiftSettings: swiftSettings),
 
+        // How both executables read their configuration variables.
+        .target(
+            name: "ProcessEnvironment",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+
         // The schema of both executables, versioned, and the migrator that applies it.
         .target(
             name: "BookingSchema",
@@ -122,6 +129,7 @@ let package = Package(
                 "BookingSchema",
                 "ConnectionPool",
                 "Postgres",
+                "ProcessEnvironment",
                 "Redis",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -142,6 +150,7 @@ let package = Package(
                 "BookingAPI",
                 "BookingSchema",
                 "Postgres",
+                "ProcessEnvironment",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import Logging
+import ProcessEnvironment
 import Telemetry
 
 /// Everything the server reads from its environment (names and defaults as API.md lists them;
@@ -22,51 +23,33 @@ struct ServerConfiguration: Sendable {
     var databaseConnections = 32
     var redisConnections = 32
 
-    struct Invalid: Error, CustomStringConvertible {
-        let description: String
-    }
-
     init() {}
 
     /// Reads the variables that are set; a malformed value is an error that names it.
     init(environment: [String: String]) throws {
-        func value(_ name: String) -> String? {
-            environment[name].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-            guard let text = value(name) else { return nil }
-            guard let number = Int(text), range.contains(number) else {
-                throw Invalid(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
-            }
-            return number
-        }
-        host = value("HOST") ?? host
-        port = try integer("PORT", in: 0...65535) ?? port
-        databaseURL = value("DATABASE_URL") ?? databaseURL
-        redisURL = value("REDIS_URL") ?? redisURL
-        amqpURL = value("AMQP_URL") ?? amqpURL
-        adminToken = value("ADMIN_TOKEN")
-        webhookURL = value("WEBHOOK_URL")
-        rateLimitPerUser = try integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
-        databaseConnections = try integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
-        redisConnections = try integer("REDIS_POOL_SIZE", in: 1...1000) ?? redisConnections
+        let variables = EnvironmentVariables(environment)
+        host = variables.string("HOST") ?? host
+        port = try variables.integer("PORT", in: 0...65535) ?? port
+        databaseURL = variables.string("DATABASE_URL") ?? databaseURL
+        redisURL = variables.string("REDIS_URL") ?? redisURL
+        amqpURL = variables.string("AMQP_URL") ?? amqpURL
+        adminToken = variables.string("ADMIN_TOKEN")
+        webhookURL = variables.string("WEBHOOK_URL")
+        rateLimitPerUser = try variables.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
+        databaseConnections = try variables.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
+        redisConnections = try variables.integer("REDIS_POOL_SIZE", in: 1...1000) ?? redisConnections
         do {
             logFormat = try LogFormat(environment: environment)
         } catch {
-            throw Invalid(description: error.description)
+            throw EnvironmentVariables.Invalid(error.description)
         }
-        if let flag = value("ACCESS_LOG") {
+        if let flag = variables.string("ACCESS_LOG") {
             switch flag.lowercased() {
             case "1", "true", "on", "yes": accessLog = true
             case "0", "false", "off", "no": accessLog = false
-            default: throw Invalid(description: "ACCESS_LOG must be 1 or 0, not \"\(flag)\"")
+            default: throw EnvironmentVariables.Invalid("ACCESS_LOG must be 1 or 0, not \"\(flag)\"")
             }
         }
-        if let level = value("LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw Invalid(description: "LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical, not \"\(level)\"")
-            }
-            logLevel = parsed
-        }
+        logLevel = try variables.logLevel("LOG_LEVEL") ?? logLevel
     }
 }

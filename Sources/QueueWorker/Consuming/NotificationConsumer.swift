@@ -140,8 +140,8 @@ final class NotificationConsumer: Service, Sendable {
             }
         }
         guard !valid.isEmpty else { return }
-        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
-        while !valid.isEmpty {
+        var refused = false
+        await untilDone(["messages": "\(valid.count)"]) {
             do {
                 let dispositions = try await handler.handle(valid.map(\.message))
                 for ((work, message), disposition) in zip(valid, dispositions) {
@@ -149,36 +149,30 @@ final class NotificationConsumer: Service, Sendable {
                     // Settled: never again, even if a later one fails and the rest is retried.
                     valid.removeFirst()
                 }
-                return
             } catch is PermanentLedgerError {
-                for (work, _) in valid { await process(work) }
-                return
-            } catch is CancellationError {
-                return
-            } catch {
-                if Task.isShuttingDownGracefully { return }
-                statistics.count(.transientFailure)
-                if backoff.attempt == 0 || backoff.attempt % 10 == 0 {
-                    logger.warning("handling messages failed; retrying", metadata: [
-                        "error": "\(error)", "messages": "\(valid.count)", "failures": "\(backoff.attempt + 1)",
-                    ])
-                }
-                do {
-                    try await handler.pause(backoff.nextDelay())
-                } catch {
-                    return
-                }
+                refused = true
             }
+        }
+        if refused {
+            for (work, _) in valid { await process(work) }
         }
     }
 
-    /// Handles one delivery to the end, retrying while the database or the broker is away;
-    /// returns early only when the worker stops.
+    /// Handles one delivery to the end.
     private func process(_ work: Work) async {
+        await untilDone(["message_id": "\(work.delivery.messageID ?? "-")"]) {
+            try await settle(work.delivery, try await disposition(of: work), messageID: try? work.message.get().id)
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, waiting with backoff after each failure while the
+    /// database or the broker is away; gives up only when the worker stops, leaving the
+    /// deliveries unacknowledged for redelivery.
+    private func untilDone(_ context: Logger.Metadata, _ attempt: () async throws -> Void) async {
         var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
         while true {
             do {
-                try await settle(work.delivery, try await disposition(of: work), messageID: try? work.message.get().id)
+                try await attempt()
                 return
             } catch is CancellationError {
                 return
@@ -186,9 +180,9 @@ final class NotificationConsumer: Service, Sendable {
                 if Task.isShuttingDownGracefully { return }
                 statistics.count(.transientFailure)
                 if backoff.attempt == 0 || backoff.attempt % 10 == 0 {
-                    logger.warning("handling a message failed; retrying", metadata: [
-                        "error": "\(error)", "message_id": "\(work.delivery.messageID ?? "-")", "failures": "\(backoff.attempt + 1)",
-                    ])
+                    logger.warning("handling failed; retrying", metadata: context.merging([
+                        "error": "\(error)", "failures": "\(backoff.attempt + 1)",
+                    ]) { $1 })
                 }
                 do {
                     try await handler.pause(backoff.nextDelay())

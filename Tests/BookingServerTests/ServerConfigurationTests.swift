@@ -1,0 +1,31 @@
+import Testing
+
+@testable import BookingServer
+
+@Suite("Server configuration")
+struct ServerConfigurationTests {
+    @Test func setValuesAreReadAndEmptyOnesKeepTheDefaults() throws {
+        let configuration = try ServerConfiguration(environment: [
+            "PORT": "9090", "HOST": "", "RATE_LIMIT_PER_USER": "0", "LOG_LEVEL": "Warning", "ACCESS_LOG": "1",
+        ])
+        #expect(configuration.port == 9090)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.rateLimitPerUser == 0)
+        #expect(configuration.logLevel == .warning)
+        #expect(configuration.accessLog)
+        #expect(configuration.adminToken == nil, "no default secret")
+    }
+
+    @Test(arguments: [
+        ("PORT", "70000"), ("DATABASE_POOL_SIZE", "0"), ("RATE_LIMIT_PER_USER", "-1"), ("LOG_LEVEL", "loud"),
+        ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"),
+    ])
+    func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
+        do {
+            _ = try ServerConfiguration(environment: [name: value])
+            Issue.record("\(name)=\(value) was accepted")
+        } catch {
+            #expect("\(error)".contains(name), "\(error)")
+        }
+    }
+}
