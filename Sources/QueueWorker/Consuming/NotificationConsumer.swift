@@ -72,6 +72,7 @@ final class NotificationConsumer: Service, Sendable {
         } onCancel: {
             // Not a graceful stop: nothing is finished, everything is left to redelivery.
             dispatcher.cancel()
+            for queue in queues { queue.finish() }
             for lane in lanes { lane.cancel() }
         }
         logger.info("consumer stopped", metadata: ["consumed": "\(statistics[.consumed])"])
