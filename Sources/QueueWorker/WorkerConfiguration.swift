@@ -44,7 +44,15 @@ struct WorkerConfiguration: Sendable {
         webhookMaximumBackoff = try variables.integer("WEBHOOK_BACKOFF_MAX_MS", in: 0...86_400_000).map { .milliseconds($0) } ?? webhookMaximumBackoff
         prefetch = try variables.integer("WORKER_PREFETCH", in: 1...65_535) ?? prefetch
         concurrency = try variables.integer("WORKER_CONCURRENCY", in: 1...256) ?? concurrency
-        topology.queue = variables.string("NOTIFICATION_QUEUE") ?? topology.queue
+        if let queue = variables.string("NOTIFICATION_QUEUE") {
+            // The broker refuses these at every declare; say so now rather than retry for ever.
+            guard queue.utf8.count <= 250, !queue.hasPrefix("amq.") else {
+                throw EnvironmentVariables.Invalid(
+                    "NOTIFICATION_QUEUE must be at most 250 bytes (its DLQ adds \".dlq\") and not start with \"amq.\", not \"\(queue.prefix(40))\""
+                )
+            }
+            topology.queue = queue
+        }
         if let type = variables.string("WORKER_QUEUE_TYPE") {
             guard let parsed = NotificationTopology.QueueType(rawValue: type.lowercased()) else {
                 throw EnvironmentVariables.Invalid("WORKER_QUEUE_TYPE must be classic or quorum, not \"\(type)\"")

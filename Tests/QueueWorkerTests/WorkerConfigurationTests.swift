@@ -29,6 +29,7 @@ struct WorkerConfigurationTests {
     @Test(arguments: [
         ("WORKER_CONCURRENCY", "0"), ("WORKER_PREFETCH", "lots"), ("WEBHOOK_MAX_ATTEMPTS", "101"),
         ("WORKER_QUEUE_TYPE", "stream"), ("WEBHOOK_URL", "ftp://example"), ("LOG_LEVEL", "loud"),
+        ("NOTIFICATION_QUEUE", "amq.mine"), ("NOTIFICATION_QUEUE", String(repeating: "q", count: 251)),
     ])
     func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
         do {
