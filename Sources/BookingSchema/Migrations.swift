@@ -175,5 +175,18 @@ public enum Migrations {
                 FROM (SELECT message_id, count(*)::int AS made FROM notification_attempts GROUP BY message_id) a
                 WHERE a.message_id = n.message_id;
             """),
+        Migration(version: 4, name: "timestamp helpers PostgreSQL can inline", sql: """
+            -- Declared IMMUTABLE, these SQL functions were never inlined (their bodies are only
+            -- STABLE: extract, to_char and timestamptz arithmetic read the session's settings), so
+            -- every statement that used them parsed their bodies again: about a quarter of
+            -- PostgreSQL's CPU per reservation (measured with perf). STABLE is what they are, and
+            -- lets the planner put the expression in place.
+            CREATE OR REPLACE FUNCTION epoch_us(ts timestamptz) RETURNS bigint LANGUAGE sql STABLE STRICT
+                AS $$ SELECT (extract(epoch FROM ts) * 1000000)::bigint $$;
+            CREATE OR REPLACE FUNCTION from_epoch_us(us bigint) RETURNS timestamptz LANGUAGE sql STABLE STRICT
+                AS $$ SELECT 'epoch'::timestamptz + us * interval '1 microsecond' $$;
+            CREATE OR REPLACE FUNCTION rfc3339_ms(ts timestamptz) RETURNS text LANGUAGE sql STABLE STRICT
+                AS $$ SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+            """),
     ]
 }

@@ -87,7 +87,9 @@ struct StoreClients: Service {
             pool: .init(maximumConnections: configuration.databaseConnections, acquireTimeout: .milliseconds(1000))
         ), logger: logger)
         var redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
-        redisConfiguration.maximumConnections = configuration.redisConnections
+        redisConfiguration.sharedConnections = configuration.redisConnections
+        // The server needs no connection to itself (no MULTI, WATCH or blocking command).
+        redisConfiguration.maximumConnections = 2
         redisConfiguration.connectTimeout = .milliseconds(500)
         redisConfiguration.commandTimeout = .milliseconds(1000)
         redis = RedisClient(configuration: redisConfiguration, logger: logger)

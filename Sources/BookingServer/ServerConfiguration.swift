@@ -21,7 +21,9 @@ struct ServerConfiguration: Sendable {
     var webhookURL: String?
     var rateLimitPerUser = 20
     var databaseConnections = 32
-    var redisConnections = 32
+    /// Redis connections that every request shares (commands of concurrent requests leave in
+    /// one write); Redis runs one command at a time, so a few are enough.
+    var redisConnections = 2
 
     init() {}
 
@@ -37,7 +39,7 @@ struct ServerConfiguration: Sendable {
         webhookURL = variables.string("WEBHOOK_URL")
         rateLimitPerUser = try variables.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
         databaseConnections = try variables.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
-        redisConnections = try variables.integer("REDIS_POOL_SIZE", in: 1...1000) ?? redisConnections
+        redisConnections = try variables.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections
         do {
             logFormat = try LogFormat(environment: environment)
         } catch {

@@ -16,9 +16,12 @@ struct WorkerConfiguration: Sendable {
     var webhookInitialBackoff = Duration.milliseconds(500)
     var webhookMaximumBackoff = Duration.seconds(30)
     /// Unacknowledged deliveries the broker may send ahead.
-    var prefetch = 64
-    /// Messages handled at once (in order per booking).
-    var concurrency = 8
+    var prefetch = 256
+    /// Lanes handling messages at once (in order per booking). Without a webhook one lane is
+    /// the fastest: it records whatever has piled up in one statement, so fewer, larger commits
+    /// (measured in BENCHMARKS.md); with one, eight posts may wait on the receiver at once.
+    var concurrency = 1
+    static let webhookConcurrency = 8
     var topology = NotificationTopology()
 
     var databaseConnections: Int { concurrency + 2 }
@@ -43,7 +46,8 @@ struct WorkerConfiguration: Sendable {
         webhookInitialBackoff = try variables.integer("WEBHOOK_BACKOFF_MS", in: 0...3_600_000).map { .milliseconds($0) } ?? webhookInitialBackoff
         webhookMaximumBackoff = try variables.integer("WEBHOOK_BACKOFF_MAX_MS", in: 0...86_400_000).map { .milliseconds($0) } ?? webhookMaximumBackoff
         prefetch = try variables.integer("WORKER_PREFETCH", in: 1...65_535) ?? prefetch
-        concurrency = try variables.integer("WORKER_CONCURRENCY", in: 1...256) ?? concurrency
+        concurrency = try variables.integer("WORKER_CONCURRENCY", in: 1...256)
+            ?? (webhookURL == nil ? concurrency : Self.webhookConcurrency)
         if let queue = variables.string("NOTIFICATION_QUEUE") {
             // The broker refuses these at every declare; say so now rather than retry for ever.
             guard queue.utf8.count <= 250, !queue.hasPrefix("amq.") else {

@@ -31,6 +31,8 @@ final class RedisChannelHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     /// Set once the connection is broken or closed; later commands fail at once, unsent.
     private var closedError: RedisError?
+    /// A flush is queued on the event loop for the commands written since the last one.
+    private var flushScheduled = false
 
     init(health: ConnectionHealth, commandTimeout: TimeAmount, logger: Logger) {
         self.health = health
@@ -75,7 +77,19 @@ final class RedisChannelHandler: ChannelInboundHandler {
             waiting.append(waiter, deadline: deadline)
         }
         armTimer(context)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        scheduleFlush(context)
+    }
+
+    /// Commands from other threads reach the event loop as queued tasks. The first one queues the
+    /// flush behind itself, so every command queued before the flush runs leaves in the same write.
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            self.context?.flush()
+        }
     }
 
     // MARK: Channel events

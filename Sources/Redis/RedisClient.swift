@@ -1,30 +1,41 @@
 import ConnectionPool
 import Logging
 
-/// A pool of Redis connections: the entry point for the application. Safe to share.
+/// The entry point for the application: Redis connections, safe to share.
+///
+/// ``send(_:)``, ``pipeline(_:)`` and ``evaluate(_:keys:arguments:)`` go out on a few connections
+/// that all callers share at once (``RedisConfiguration/sharedConnections``): commands that
+/// arrive together leave in one write and their replies come back in one read. Commands that
+/// must have a connection to themselves (MULTI/EXEC, WATCH, blocking pops) borrow one from a
+/// pool with ``withConnection(isolation:_:)``.
 ///
 /// A connection that broke (closed by the server, `CLIENT KILL`, a restart, a timeout) is never
-/// lent again; the next call opens a new one. Besides ``RedisError`` and ``RedisServerError``,
-/// calls throw `ConnectionPoolError` when no connection becomes free within the acquire timeout.
+/// used again; the next call opens a new one. Besides ``RedisError`` and ``RedisServerError``,
+/// calls throw `ConnectionPoolError` when no pooled connection becomes free within the acquire
+/// timeout, or after ``close()``.
 public final class RedisClient: Sendable {
     public typealias Statistics = ConnectionPool<RedisConnection>.Statistics
 
     public let configuration: RedisConfiguration
     private let pool: ConnectionPool<RedisConnection>
+    private let shared: SharedConnections
 
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
         self.configuration = configuration
+        let connect: @Sendable () async throws -> RedisConnection = {
+            try await RedisConnection.connect(configuration: configuration, logger: logger)
+        }
         self.pool = ConnectionPool(
             configuration: ConnectionPoolConfiguration(
                 maximumConnections: configuration.maximumConnections,
                 acquireTimeout: configuration.acquireTimeout
-            )
-        ) {
-            try await RedisConnection.connect(configuration: configuration, logger: logger)
-        }
+            ),
+            factory: connect
+        )
+        self.shared = SharedConnections(count: configuration.sharedConnections, factory: connect)
     }
 
-    /// Sends one command on a pooled connection; an error reply is thrown as ``RedisServerError``.
+    /// Sends one command on a shared connection; an error reply is thrown as ``RedisServerError``.
     public func send(_ command: RedisCommand) async throws -> RedisValue {
         try await withFreshConnectionRetry { try await $0.send(command) }
     }
@@ -67,25 +78,30 @@ public final class RedisClient: Sendable {
         return elapsed
     }
 
-    /// Closes idle connections now and lent ones when they come back; later calls fail.
+    /// Closes the shared connections (failing commands in flight), idle pooled ones now and lent
+    /// ones when they come back; later calls fail.
     public func close() {
+        shared.close()
         pool.close()
     }
 
+    /// The pool of ``withConnection(isolation:_:)``.
     public var statistics: Statistics { pool.statistics }
+    /// Shared connections open or being opened.
+    public var sharedOpen: Int { shared.open }
     public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
-    /// A pooled connection can be found closed only when the command reaches it (the server closed
-    /// it while it sat idle). Such a command was never written, so it is safe to send again, once,
-    /// on another connection. A command already written when the connection closes is not retried:
+    /// A shared connection can be found closed only when the command reaches it (the server closed
+    /// it a moment before). Such a command was never written, so it is safe to send again, once,
+    /// on a fresh connection. A command already written when the connection closes is not retried:
     /// the server may have run it.
     private func withFreshConnectionRetry<Result: Sendable>(
         _ body: (RedisConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await pool.withConnection(body)
+            return try await body(try await shared.connection())
         } catch let error as RedisError where error.wasNotSent {
-            return try await pool.withConnection(body)
+            return try await body(try await shared.connection())
         }
     }
 }

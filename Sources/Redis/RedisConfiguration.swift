@@ -14,9 +14,12 @@ public struct RedisConfiguration: Sendable {
     /// How long one command (or one pipeline) may wait for its reply. When it runs out, the
     /// connection is closed: later replies on it would no longer match their commands.
     public var commandTimeout: Duration
-    /// Connections the client keeps open at most.
+    /// Connections that carry every caller's ``RedisClient/send(_:)``, ``RedisClient/pipeline(_:)``
+    /// and ``RedisClient/evaluate(_:keys:arguments:)`` at once.
+    public var sharedConnections: Int
+    /// Connections lent one caller at a time by ``RedisClient/withConnection(isolation:_:)``, at most.
     public var maximumConnections: Int
-    /// How long a caller waits for a free connection when all are busy.
+    /// How long ``RedisClient/withConnection(isolation:_:)`` waits for a free connection when all are busy.
     public var acquireTimeout: Duration
 
     public init(
@@ -28,6 +31,7 @@ public struct RedisConfiguration: Sendable {
         clientName: String? = nil,
         connectTimeout: Duration = .seconds(2),
         commandTimeout: Duration = .seconds(2),
+        sharedConnections: Int = 2,
         maximumConnections: Int = 8,
         acquireTimeout: Duration = .seconds(2)
     ) {
@@ -39,6 +43,7 @@ public struct RedisConfiguration: Sendable {
         self.clientName = clientName
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
+        self.sharedConnections = sharedConnections
         self.maximumConnections = maximumConnections
         self.acquireTimeout = acquireTimeout
     }

@@ -59,7 +59,8 @@ struct MetricsEndpointTests {
             #expect(try await api.reserve(event: event, user: TestEnvironment.uniqueUser("metrics")).status == 201)
             let text = PrometheusText(try await api.get("/metrics").text)
 
-            for pool in ["postgres", "redis"] {
+            #expect(text.value("redis_shared_connections") ?? 0 >= 1)
+            for pool in ["postgres"] {
                 let acquisitions = try #require(text.value("connection_pool_acquisitions_total", ["pool": pool]), "\(pool)")
                 #expect(acquisitions >= 1, "\(pool)")
                 #expect(text.value("connection_pool_connections", ["pool": pool, "state": "in_use"]) != nil, "\(pool)")

@@ -90,7 +90,8 @@ struct NotificationPipelineTests {
                 let environment = [
                     "DATABASE_URL": TestEnvironment.databaseURL, "AMQP_URL": TestEnvironment.amqpURL,
                     "NOTIFICATION_QUEUE": topology.queue, "WORKER_CONCURRENCY": "1", "WORKER_PREFETCH": "10",
-                    "LOG_LEVEL": "warning",
+                    // Any free port: a worker already running here (scripts/run) holds the default.
+                    "METRICS_PORT": "0", "LOG_LEVEL": "warning",
                 ]
                 let first = try ChildProcess.launch("QueueWorker", environment: environment)
                 let atKill: Int

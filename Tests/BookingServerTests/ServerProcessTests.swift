@@ -20,7 +20,7 @@ struct BookingServerProcess {
             "DATABASE_URL": TestEnvironment.databaseURL, "REDIS_URL": TestEnvironment.redisURL,
             "AMQP_URL": TestEnvironment.amqpURL, "ADMIN_TOKEN": TestEnvironment.adminToken,
             "RATE_LIMIT_PER_USER": "0", "LOG_LEVEL": "warning",
-            "DATABASE_POOL_SIZE": "16", "REDIS_POOL_SIZE": "16",
+            "DATABASE_POOL_SIZE": "16", "REDIS_CONNECTIONS": "3",
         ])
         return BookingServerProcess(child: child, port: port)
     }

@@ -39,7 +39,7 @@ enum TestEnvironment {
         // The concurrency tests fire many requests per user; rate limiting is not under test here.
         configuration.rateLimitPerUser = 0
         configuration.databaseConnections = 16
-        configuration.redisConnections = 16
+        configuration.redisConnections = 2
         return configuration
     }
 

@@ -11,6 +11,15 @@ struct WorkerConfigurationTests {
         #expect(configuration.topology.queueType == .classic)
         #expect(configuration.webhookURL == nil)
         #expect(configuration.webhookMaxAttempts == 5)
+        #expect(configuration.concurrency == 1, "without a webhook one lane records in batches")
+        #expect(configuration.prefetch == 256)
+    }
+
+    @Test func aWebhookGivesEightLanesUnlessConcurrencyIsSet() throws {
+        let webhook = "http://127.0.0.1:9000/hook"
+        #expect(try WorkerConfiguration(environment: ["WEBHOOK_URL": webhook]).concurrency == 8)
+        #expect(try WorkerConfiguration(environment: ["WEBHOOK_URL": webhook, "WORKER_CONCURRENCY": "3"]).concurrency == 3)
+        #expect(try WorkerConfiguration(environment: ["WORKER_CONCURRENCY": "4"]).concurrency == 4)
     }
 
     @Test func setValuesAreRead() throws {

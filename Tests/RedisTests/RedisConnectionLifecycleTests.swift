@@ -27,8 +27,12 @@ import Testing
 
             let clock = ContinuousClock()
             let start = clock.now
-            let error = try await #require(throws: ConnectionPoolError.self) { try await redis.send("PING") }
+            let error = try await #require(throws: ConnectionPoolError.self) {
+                try await redis.withConnection { try await $0.send("PING") }
+            }
             #expect(error.code == .acquireTimeout)
+            // The shared connections do not depend on the pool.
+            #expect(try await redis.send("PING") == .status("PONG"))
             #expect(clock.now - start < .seconds(1))
 
             releasing.yield()
@@ -40,29 +44,58 @@ import Testing
     @Test func nextCallWorksAfterThePooledConnectionIsKilled() async throws {
         let name = "redis-tests-kill-\(UInt64.random(in: 0...UInt64.max))"
         try await TestRedis.withClient({ $0.maximumConnections = 1; $0.clientName = name }) { redis, _ in
-            let victim = try await redis.send("CLIENT", "ID").expectInt()
+            let (pooled, victim) = try await redis.withConnection { ($0, try await $0.send("CLIENT", "ID").expectInt()) }
             let clientList = try await redis.send("CLIENT", "LIST", "ID", .integer(Int(victim))).expectString()
             #expect(clientList.contains("name=\(name)"))
 
-            let pooled = try await redis.withConnection { $0 }
-
-            let killer = try await RedisConnection.connect(configuration: try TestRedis.configuration())
-            #expect(try await killer.send("CLIENT", "KILL", "ID", .integer(Int(victim))) == .integer(1))
-            killer.close()
-
+            try await kill(victim)
             // The connection learns of the kill by itself, from the server's close, with no command
             // sent. (A command written in the very instant of the close fails instead, and is not
             // retried since it might have run.)
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(2)
-            while pooled.isUsable, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-            #expect(!pooled.isUsable)
+            try await waitUntil { !pooled.isUsable }
+
+            let replacement = try await redis.withConnection { try await $0.send("CLIENT", "ID").expectInt() }
+            #expect(replacement != victim)
+            #expect(redis.statistics.open == 1)
+        }
+    }
+
+    @Test func nextCallWorksAfterTheSharedConnectionIsKilled() async throws {
+        try await TestRedis.withClient({ $0.sharedConnections = 1 }) { redis, _ in
+            let victim = try await redis.send("CLIENT", "ID").expectInt()
+            #expect(redis.sharedOpen == 1)
+
+            try await kill(victim)
+            try await waitUntil { redis.sharedOpen == 0 }
 
             #expect(try await redis.send("PING") == .status("PONG"))
             let replacement = try await redis.send("CLIENT", "ID").expectInt()
             #expect(replacement != victim)
-            #expect(redis.statistics.open == 1)
+            #expect(redis.sharedOpen == 1)
         }
+    }
+
+    @Test func callsAfterCloseAreRefused() async throws {
+        let redis = RedisClient(configuration: try TestRedis.configuration())
+        #expect(try await redis.send("PING") == .status("PONG"))
+        redis.close()
+        let error = try await #require(throws: ConnectionPoolError.self) { try await redis.send("PING") }
+        #expect(error.code == .poolClosed)
+        #expect(redis.sharedOpen == 0)
+    }
+
+    private func kill(_ id: Int64) async throws {
+        let killer = try await RedisConnection.connect(configuration: try TestRedis.configuration())
+        defer { killer.close() }
+        #expect(try await killer.send("CLIENT", "KILL", "ID", .integer(Int(id))) == .integer(1))
+    }
+
+    /// Polls `condition` every 5 ms for 2 s at most, then expects it to hold.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(2)
+        while !condition(), clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(condition())
     }
 
     @Test func commandInFlightFailsWhenItsConnectionIsKilled() async throws {

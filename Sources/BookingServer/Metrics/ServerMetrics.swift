@@ -24,17 +24,19 @@ struct ServerMetrics: Sendable {
         outboxBacklog = Gauge(label: "booking_outbox_backlog", factory: factory)
     }
 
-    /// Reads the pools' statistics and the outbox backlog before each scrape. The backlog query
+    /// Reads PostgreSQL's pool statistics, the Redis connections and the outbox backlog before
+    /// each scrape. The backlog query
     /// uses the partial index of unsent rows and gives up after `deadline` (the gauge then keeps
     /// its last value), so a scrape stays quick with PostgreSQL slow or away.
     func observe(postgres: PostgresClient, redis: RedisClient, deadline: Duration = .milliseconds(500), logger: Logger) {
         let factory = exporter.factory
         let postgresPool = PoolMetrics(pool: "postgres", factory: factory)
-        let redisPool = PoolMetrics(pool: "redis", factory: factory)
+        // Every request shares them (no pool, no wait): how many are open is what there is to see.
+        let redisConnections = Gauge(label: "redis_shared_connections", factory: factory)
         let backlog = outboxBacklog
         exporter.refreshBeforeEachScrape {
             postgresPool.update(postgres.statistics, postgres.acquireStatistics)
-            redisPool.update(redis.statistics, redis.acquireStatistics)
+            redisConnections.record(redis.sharedOpen)
             let count = await Deadline.firstAnswer(within: deadline) {
                 try await postgres.query(PostgresQuery(OutboxSQL.unsentCount)).first?.decode(0, as: Int.self)
             }

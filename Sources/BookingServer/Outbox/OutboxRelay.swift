@@ -23,7 +23,8 @@ final class OutboxRelay: Service, Sendable {
     /// How long sent rows stay, for inspection, before they are pruned.
     let retention: Duration
     /// A pause after each wake-up, so that the commits of a busy moment go out as one batch
-    /// (one transaction and one publish) rather than one each.
+    /// (one transaction and one publish) rather than one each. (25 ms measured no better than
+    /// 5 ms in the flash sale: the relay is not where the time goes.)
     let gathering: Duration
     /// Counts messages the broker confirmed (`booking_messages_published_total`).
     let published: Counter?
