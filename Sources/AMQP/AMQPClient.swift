@@ -100,6 +100,12 @@ public actor AMQPClient {
         await connection?.ack(delivery) ?? false
     }
 
+    /// ``AMQPConnection/ackThrough(_:)``: this delivery and every earlier unsettled one.
+    @discardableResult
+    public func ackThrough(_ delivery: AMQPDelivery) async -> Bool {
+        await connection?.ackThrough(delivery) ?? false
+    }
+
     @discardableResult
     public func nack(_ delivery: AMQPDelivery, requeue: Bool) async -> Bool {
         await connection?.nack(delivery, requeue: requeue) ?? false

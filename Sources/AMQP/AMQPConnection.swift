@@ -117,6 +117,15 @@ public final class AMQPConnection: Sendable {
         await settle(delivery, .ack)
     }
 
+    /// Acknowledges a delivery and every earlier one of its consumer not yet settled (basic.ack
+    /// with `multiple`): one frame for a run of deliveries handled in order. Only for a consumer
+    /// that settles in delivery order, else it would acknowledge deliveries still in hand.
+    /// Returns false, sending nothing, when the channel that delivered it is gone.
+    @discardableResult
+    public func ackThrough(_ delivery: AMQPDelivery) async -> Bool {
+        await settle(delivery, .ackThrough)
+    }
+
     /// basic.nack: with `requeue` the message goes back to its queue (and comes again with
     /// `redelivered`), without it to the queue's dead-letter exchange, if any.
     @discardableResult

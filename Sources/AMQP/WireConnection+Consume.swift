@@ -34,6 +34,8 @@ extension WireConnection {
 
     enum Settlement {
         case ack
+        /// This delivery and every earlier one of its channel not yet settled.
+        case ackThrough
         case nack(requeue: Bool)
         case reject(requeue: Bool)
     }
@@ -51,6 +53,7 @@ extension WireConnection {
         let status: Int32
         switch settlement {
         case .ack: status = amqp_basic_ack(state, channel, delivery.deliveryTag, 0)
+        case .ackThrough: status = amqp_basic_ack(state, channel, delivery.deliveryTag, 1)
         case .nack(let requeue): status = amqp_basic_nack(state, channel, delivery.deliveryTag, 0, requeue ? 1 : 0)
         case .reject(let requeue): status = amqp_basic_reject(state, channel, delivery.deliveryTag, requeue ? 1 : 0)
         }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// The booking rules: reserve through the seat cache and commit in the store, whose constraints
 /// decide; fall back to the store alone when the cache is unreachable.
@@ -264,7 +265,16 @@ public struct BookingService: Sendable {
         return .internalFailure
     }
 
+    /// A token no other holder of the lock can have: this process's random prefix and a count.
+    /// (Two random numbers per request cost two `getrandom` system calls on the hot path.)
     static func lockToken() -> String {
-        String(UInt64.random(in: .min ... .max), radix: 36) + String(UInt64.random(in: .min ... .max), radix: 36)
+        LockTokens.prefix + String(LockTokens.issued.add(1, ordering: .relaxed).newValue, radix: 36)
     }
+}
+
+private enum LockTokens {
+    /// 128 random bits, drawn once per process: processes never share tokens.
+    static let prefix = String(UInt64.random(in: .min ... .max), radix: 36) + "."
+        + String(UInt64.random(in: .min ... .max), radix: 36) + "."
+    static let issued = Atomic<UInt64>(0)
 }

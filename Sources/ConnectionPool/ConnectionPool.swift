@@ -163,7 +163,7 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     }
 
     private func release(_ connection: Connection) {
-        let usable = connection.isUsable
+        let usable = connection.isUsableAfterUse
         let (waiter, grant, closeIt) = state.withLock { state -> (Waiter?, Grant?, Bool) in
             if state.isClosed {
                 state.open -= 1

@@ -167,6 +167,12 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         return true
     }
 
+    /// What the connection knows without asking the socket: it just finished a round trip, or
+    /// found out it broke. (``isUsable`` polls the socket, and runs before the next lending.)
+    public var isUsableAfterUse: Bool {
+        !broken && !closed && PQstatus(connection) == CONNECTION_OK
+    }
+
     public func close() {
         guard !closed else { return }
         closed = true

@@ -5,10 +5,11 @@ import Logging
 import Postgres
 import ServiceLifecycle
 
-/// Publishes the outbox to RabbitMQ: batches of the oldest unsent rows, locked with
-/// `FOR UPDATE SKIP LOCKED` so that every server instance may run a relay, published to the
-/// `bookings` exchange with publisher confirms, and marked sent in the same transaction only
-/// after every confirm. A row is never lost: a failed publish rolls back and is tried again.
+/// Publishes the outbox to RabbitMQ: batches of the oldest rows, locked with
+/// `FOR UPDATE SKIP LOCKED` so that every server instance may run a relay, deleted in a
+/// transaction that commits only after the broker confirmed every message of the batch
+/// (published to the `bookings` exchange with publisher confirms). A row is never lost: a
+/// failed publish rolls back and the rows are tried again.
 /// A crash between the confirm and the commit publishes that batch again: at least once on the
 /// wire, and consumers de-duplicate on the message id. Messages are mandatory: while no queue is
 /// bound to the exchange (no worker has ever started), they stay in the outbox.
@@ -20,8 +21,6 @@ final class OutboxRelay: Service, Sendable {
     let logger: Logger
     let batchSize: Int
     let pollInterval: Duration
-    /// How long sent rows stay, for inspection, before they are pruned.
-    let retention: Duration
     /// A pause after each wake-up, so that the commits of a busy moment go out as one batch
     /// (one transaction and one publish) rather than one each. (25 ms measured no better than
     /// 5 ms in the flash sale: the relay is not where the time goes.)
@@ -33,7 +32,7 @@ final class OutboxRelay: Service, Sendable {
 
     init(
         postgres: PostgresClient, amqp: AMQPClient, logger: Logger,
-        batchSize: Int = 200, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(24 * 3600),
+        batchSize: Int = 200, pollInterval: Duration = .seconds(1),
         gathering: Duration = .milliseconds(5),
         published: Counter? = nil
     ) {
@@ -42,7 +41,6 @@ final class OutboxRelay: Service, Sendable {
         self.logger = logger
         self.batchSize = batchSize
         self.pollInterval = pollInterval
-        self.retention = retention
         self.gathering = gathering
         self.published = published
     }
@@ -55,18 +53,12 @@ final class OutboxRelay: Service, Sendable {
     }
 
     private func relayUntilCancelled() async {
-        let clock = ContinuousClock()
-        var nextPrune = clock.now
         var failures = 0
         while !Task.isCancelled {
             do {
                 let sent = try await relayBatch()
                 failures = 0
                 if sent == batchSize { continue }
-                if clock.now >= nextPrune {
-                    try await prune()
-                    nextPrune = clock.now + .seconds(60)
-                }
             } catch {
                 if Task.isCancelled { return }
                 // The broker or the database is away: back off; the rows wait in the outbox.
@@ -81,23 +73,20 @@ final class OutboxRelay: Service, Sendable {
     }
 
     /// Publishes one batch; returns how many rows it sent. Two round trips to PostgreSQL around
-    /// the publish: BEGIN with the claim, then the mark with COMMIT.
+    /// the publish: BEGIN with the take, then COMMIT.
     func relayBatch() async throws -> Int {
         try await postgres.withConnection { connection in
             do {
                 let rows = try await connection.pipeline([
-                    PostgresQuery("BEGIN"), PostgresQuery(OutboxSQL.claimBatch, binds: [.init(batchSize)]),
+                    PostgresQuery("BEGIN"), PostgresQuery(OutboxSQL.takeBatch, binds: [.init(batchSize)]),
                 ])[1]
                 guard !rows.isEmpty else {
                     _ = try await connection.query(PostgresQuery("COMMIT"))
                     return 0
                 }
-                var ids: [Int64] = []
                 var messages: [AMQPMessage] = []
-                ids.reserveCapacity(rows.count)
                 messages.reserveCapacity(rows.count)
                 for row in rows {
-                    ids.append(try row.decode(0))
                     messages.append(AMQPMessage(
                         exchange: BookingTopology.exchange.name,
                         routingKey: try row.decode(2),
@@ -111,10 +100,7 @@ final class OutboxRelay: Service, Sendable {
                 try await amqp.publish(messages)
                 // Counted once confirmed; a failed commit after this publishes them again (at least once).
                 published?.increment(by: Int64(messages.count))
-                let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
-                _ = try await connection.pipeline([
-                    PostgresQuery(OutboxSQL.markSent, binds: [.init(list)]), PostgresQuery("COMMIT"),
-                ])
+                _ = try await connection.query(PostgresQuery("COMMIT"))
                 return rows.count
             } catch {
                 // A broken connection rolled back by itself when it closed; the pool drops it.
@@ -122,10 +108,6 @@ final class OutboxRelay: Service, Sendable {
                 throw error
             }
         }
-    }
-
-    private func prune() async throws {
-        _ = try await postgres.query(PostgresQuery(OutboxSQL.prune, binds: [.init(Int(retention.components.seconds))]))
     }
 }
 

@@ -1,19 +1,17 @@
 /// The outbox relay's statements.
 enum OutboxSQL {
-    /// The oldest unsent rows ($1 at most), locked for this relay; other relays skip them.
-    static let claimBatch = """
-        SELECT id, message_id::text, routing_key, payload::text FROM outbox
-        WHERE sent_at IS NULL
-        ORDER BY id
-        LIMIT $1
-        FOR UPDATE SKIP LOCKED
+    /// Takes the oldest rows ($1 at most) out of the outbox, oldest first; other relays skip the
+    /// rows this one has locked. The delete takes effect only if the transaction commits, which
+    /// the relay does after the broker confirmed every message; else the rows are back.
+    static let takeBatch = """
+        WITH taken AS (
+            DELETE FROM outbox WHERE id IN (
+                SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, message_id::text, routing_key, payload::text
+        )
+        SELECT id, message_id, routing_key, payload FROM taken ORDER BY id
         """
-
-    /// $1: the ids, as a PostgreSQL array literal.
-    static let markSent = "UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY($1::int8[])"
-
-    /// Sent rows older than $1 seconds go.
-    static let prune = "DELETE FROM outbox WHERE sent_at < clock_timestamp() - $1::int8 * interval '1 second'"
 
     /// Rows waiting to be sent, for `booking_outbox_backlog`; read from the `outbox_unsent`
     /// partial index, so it costs what the backlog is, not what the table is.

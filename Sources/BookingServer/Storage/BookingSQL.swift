@@ -26,10 +26,24 @@ enum BookingSQL {
 
     static let seatHolders = "SELECT user_id, seat_no FROM bookings WHERE event_id = $1"
 
-    /// The outbox row is written by the `bookings_outbox` trigger in the same transaction.
+    /// The booking and its outbox row, in one statement.
     static let insertBooking = """
-        INSERT INTO bookings (event_id, user_id, seat_no) VALUES ($1, $2, $3)
-        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at)
+        WITH booked AS (
+            INSERT INTO bookings (event_id, user_id, seat_no) VALUES ($1, $2, $3)
+            RETURNING id, event_id, user_id, seat_no, created_at
+        ), \(announceConfirmed)
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
+        """
+
+    /// Writes the outbox row of each booking in `booked`: part of a `WITH` (PostgreSQL runs a
+    /// data-modifying `WITH` to the end, read or not).
+    private static let announceConfirmed = """
+        announced AS (
+            INSERT INTO outbox (message_id, routing_key, payload)
+            SELECT m.id, 'booking.confirmed', booking_message(
+                m.id, 'booking.confirmed', b.id, b.event_id, b.user_id, b.seat_no, b.created_at, NULL)
+            FROM booked b CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+        )
         """
 
     /// Serializes reservations of one event for the path without the seat cache.
@@ -43,21 +57,32 @@ enum BookingSQL {
                 SELECT s FROM events e, generate_series(1, e.total_seats) AS s
                 WHERE e.id = $1 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s)
                 LIMIT 1)) AS seat_no
-        )
-        INSERT INTO bookings (event_id, user_id, seat_no)
-        SELECT $1, $2, seat.seat_no FROM seat WHERE seat.seat_no IS NOT NULL
-        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at)
+        ), booked AS (
+            INSERT INTO bookings (event_id, user_id, seat_no)
+            SELECT $1, $2, seat.seat_no FROM seat WHERE seat.seat_no IS NOT NULL
+            RETURNING id, event_id, user_id, seat_no, created_at
+        ), \(announceConfirmed)
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
         """
 
     static let userHoldsBooking = "SELECT 1 FROM bookings WHERE event_id = $1 AND user_id = $2"
 
-    /// Moves the user's confirmed booking to history; the `booking_history_outbox` trigger
-    /// writes its message. No row when it is not theirs, or not confirmed.
+    /// Moves the user's confirmed booking to history and writes its outbox row, in one
+    /// statement. No row when it is not theirs, or not confirmed.
     static let cancelBooking = """
-        WITH cancelled AS (DELETE FROM bookings WHERE id = $1 AND user_id = $2 RETURNING *)
-        INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, cancelled_at)
-        SELECT id, event_id, user_id, seat_no, created_at, clock_timestamp() FROM cancelled
-        RETURNING id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at)
+        WITH cancelled AS (
+            DELETE FROM bookings WHERE id = $1 AND user_id = $2 RETURNING *
+        ), moved AS (
+            INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, cancelled_at)
+            SELECT id, event_id, user_id, seat_no, created_at, clock_timestamp() FROM cancelled
+            RETURNING id, event_id, user_id, seat_no, created_at, cancelled_at
+        ), announced AS (
+            INSERT INTO outbox (message_id, routing_key, payload)
+            SELECT m.id, 'booking.cancelled', booking_message(
+                m.id, 'booking.cancelled', h.id, h.event_id, h.user_id, h.seat_no, h.created_at, h.cancelled_at)
+            FROM moved h CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+        )
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at) FROM moved
         """
 
     /// Why a cancel found nothing: the booking's owner and whether it is still confirmed.
@@ -77,7 +102,7 @@ enum BookingSQL {
     /// $1 user, $2 which ('confirmed', 'cancelled' or 'all'), $3 limit, $4 and $5 the cursor.
     static let bookingsOfUser = """
         SELECT x.id, x.event_id, x.user_id, x.seat_no, x.confirmed, epoch_us(x.created_at),
-               epoch_us(x.cancelled_at), e.name
+               epoch_us(x.cancelled_at), (SELECT e.name FROM events e WHERE e.id = x.event_id)
         FROM (
             (SELECT id, event_id, user_id, seat_no, true AS confirmed, created_at, NULL::timestamptz AS cancelled_at
              FROM bookings
@@ -90,7 +115,7 @@ enum BookingSQL {
              WHERE user_id = $1 AND $2 <> 'confirmed'
                AND ($4::int8 IS NULL OR (created_at, id) < (from_epoch_us($4::int8), $5::int8))
              ORDER BY created_at DESC, id DESC LIMIT $3)
-        ) x JOIN events e ON e.id = x.event_id
+        ) x
         ORDER BY x.created_at DESC, x.id DESC
         LIMIT $3
         """

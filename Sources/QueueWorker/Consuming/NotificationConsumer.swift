@@ -145,6 +145,15 @@ final class NotificationConsumer: Service, Sendable {
         await untilDone(["messages": "\(valid.count)"]) {
             do {
                 let dispositions = try await handler.handle(valid.map(\.message))
+                if lanes == 1, let last = valid.last, let outcomes = Self.acknowledgements(dispositions) {
+                    // One lane settles in delivery order, so one multiple-ack frame settles the
+                    // whole batch (and the malformed ones before it were settled already).
+                    await amqp.ackThrough(last.work.delivery)
+                    for outcome in outcomes { statistics.count(Self.event(of: outcome)) }
+                    statistics.count(.consumed, by: outcomes.count)
+                    valid.removeAll()
+                    return
+                }
                 for ((work, message), disposition) in zip(valid, dispositions) {
                     try await settle(work.delivery, disposition, messageID: message.id)
                     // Settled: never again, even if a later one fails and the rest is retried.
@@ -157,6 +166,25 @@ final class NotificationConsumer: Service, Sendable {
         if refused {
             for (work, _) in valid { await process(work) }
         }
+    }
+
+    private static func event(of outcome: Disposition.Outcome) -> WorkerStatistics.Event {
+        switch outcome {
+        case .recorded: .recorded
+        case .duplicate: .duplicate
+        case .delivered: .delivered
+        }
+    }
+
+    /// The outcomes when every disposition is an acknowledgement; nil if one is not.
+    private static func acknowledgements(_ dispositions: [Disposition]) -> [Disposition.Outcome]? {
+        var outcomes: [Disposition.Outcome] = []
+        outcomes.reserveCapacity(dispositions.count)
+        for disposition in dispositions {
+            guard case .acknowledge(let outcome) = disposition else { return nil }
+            outcomes.append(outcome)
+        }
+        return outcomes
     }
 
     /// Handles one delivery to the end.
@@ -210,11 +238,7 @@ final class NotificationConsumer: Service, Sendable {
     private func settle(_ delivery: AMQPDelivery, _ disposition: Disposition, messageID: String?) async throws {
         switch disposition {
         case .acknowledge(let outcome):
-            switch outcome {
-            case .recorded: statistics.count(.recorded)
-            case .duplicate: statistics.count(.duplicate)
-            case .delivered: statistics.count(.delivered)
-            }
+            statistics.count(Self.event(of: outcome))
         case .deadLetter(let reason):
             // Into the dead-letter queue first (confirmed), then marked: a crash in between puts a
             // second copy there, never none.

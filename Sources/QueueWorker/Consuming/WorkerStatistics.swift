@@ -45,9 +45,9 @@ final class WorkerStatistics: Sendable {
     /// A few counts per message, far below where a lock would show.
     private let counts = Mutex([Int](repeating: 0, count: Event.allCases.count))
 
-    func count(_ event: Event) {
-        counts.withLock { $0[event.rawValue] += 1 }
-        counters[event.rawValue].increment()
+    func count(_ event: Event, by amount: Int = 1) {
+        counts.withLock { $0[event.rawValue] += amount }
+        counters[event.rawValue].increment(by: Int64(amount))
     }
 
     subscript(event: Event) -> Int {
