@@ -214,6 +214,38 @@ struct NotificationPipelineTests {
             }
         }
     }
+
+    @Test func oneLaneAcknowledgesEveryMessageOfItsBatchesWithMalformedOnesAmongThem() async throws {
+        try await ExclusiveSection.run {
+            try await TestWorker.with(concurrency: 1) { worker in
+                // Published before the worker can take them one by one, so batches form; a
+                // malformed message every 50 lands inside some of them.
+                var valid: [SyntheticMessage] = []
+                for index in 0..<300 {
+                    if index % 50 == 25 {
+                        try await TestQueues.publish(Array("not json \(index)".utf8), messageID: "malformed-\(index)")
+                    }
+                    let message = SyntheticMessage()
+                    try await message.publish()
+                    valid.append(message)
+                }
+                try await eventually(within: .seconds(30), "306 messages settled") {
+                    worker.statistics[.consumed] == 306
+                }
+                for message in valid {
+                    #expect(try await Notifications.webhookState(of: message.id) == "off", "\(message.id)")
+                }
+                #expect(worker.statistics[.recorded] == 300)
+                #expect(worker.statistics[.deadLettered] == 6)
+                // Every delivery acknowledged, none still held: the broker has none in hand.
+                try await eventually(within: .seconds(10), "no unacknowledged message on \(worker.queue)") {
+                    try LocalBroker.unacknowledged(queue: worker.queue) == 0
+                }
+                #expect(try await TestQueues.status(worker.queue).messageCount == 0)
+                #expect(worker.statistics[.duplicate] == 0)
+            }
+        }
+    }
 }
 
 /// Runs `count` reservations, `concurrency` at a time; returns every status.

@@ -266,16 +266,33 @@ enum LocalBroker {
     static func stopApp() throws { try rabbitmqctl("stop_app") }
     static func startApp() throws { try rabbitmqctl("start_app") }
 
-    private static func rabbitmqctl(_ verb: String) throws {
+    /// Deliveries of `queue` (in the tests' vhost) that a consumer holds unacknowledged.
+    static func unacknowledged(queue: String) throws -> Int {
+        let vhost = URLComponents(string: TestEnvironment.amqpURL)?.path.dropFirst().removingPercentEncoding ?? "/"
+        let output = try rabbitmqctl("list_queues", "-p", vhost.isEmpty ? "/" : vhost, "name", "messages_unacknowledged")
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: "\t")
+            if fields.count == 2, fields[0] == queue, let count = Int(fields[1]) { return count }
+        }
+        throw TestFailure("queue \(queue) not in rabbitmqctl's list: \(output)")
+    }
+
+    @discardableResult
+    private static func rabbitmqctl(_ arguments: String...) throws -> String {
         let script = ChildProcess.binaries.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/services")
         let process = Process()
         process.executableURL = script
-        process.arguments = ["rabbitmqctl", "-q", verb]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["rabbitmqctl", "-q"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
         try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("rabbitmqctl \(verb) exited \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("rabbitmqctl \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 }
 
