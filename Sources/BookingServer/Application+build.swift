@@ -79,8 +79,10 @@ struct StoreClients: Service {
     let postgres: PostgresClient
     let redis: RedisClient
     let amqp: AMQPClient
+    let prewarmDatabasePool: Bool
 
     init(configuration: ServerConfiguration, logger: Logger) throws {
+        prewarmDatabasePool = configuration.prewarmDatabasePool
         // Short connect and acquire limits: with PostgreSQL gone, a request answers 503 within 2 s.
         postgres = PostgresClient(configuration: try PostgresConfiguration(
             url: configuration.databaseURL, applicationName: "booking-server", connectTimeout: .milliseconds(800),
@@ -101,6 +103,9 @@ struct StoreClients: Service {
 
     func run() async throws {
         await amqp.start()
+        // The whole pool, opened now rather than by the first requests of a rush (a connect and
+        // a new backend each: the first flash sale after a start paid them in its tail).
+        if prewarmDatabasePool { await postgres.prewarm() }
         try? await gracefulShutdown()
         await close()
     }

@@ -21,6 +21,8 @@ struct ServerConfiguration: Sendable {
     var webhookURL: String?
     var rateLimitPerUser = 20
     var databaseConnections = 32
+    /// `DATABASE_POOL_PREWARM`: open the whole pool at start-up, not during the first rush.
+    var prewarmDatabasePool = true
     /// Redis connections that every request shares (commands of concurrent requests leave in
     /// one write); Redis runs one command at a time, so a few are enough.
     var redisConnections = 2
@@ -45,13 +47,8 @@ struct ServerConfiguration: Sendable {
         } catch {
             throw EnvironmentVariables.Invalid(error.description)
         }
-        if let flag = variables.string("ACCESS_LOG") {
-            switch flag.lowercased() {
-            case "1", "true", "on", "yes": accessLog = true
-            case "0", "false", "off", "no": accessLog = false
-            default: throw EnvironmentVariables.Invalid("ACCESS_LOG must be 1 or 0, not \"\(flag)\"")
-            }
-        }
+        accessLog = try variables.flag("ACCESS_LOG") ?? accessLog
+        prewarmDatabasePool = try variables.flag("DATABASE_POOL_PREWARM") ?? prewarmDatabasePool
         logLevel = try variables.logLevel("LOG_LEVEL") ?? logLevel
     }
 }

@@ -86,6 +86,31 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
         for waiter in waiters { waiter.fail(ConnectionPoolError.poolClosed) }
     }
 
+    /// Opens connections, one after another, until `count` are open (never more than the
+    /// maximum) and leaves them idle, so that the first callers after start-up do not each wait
+    /// for a connect. Stops at the first connection that cannot be opened, when callers are
+    /// already waiting (they open their own), or when the pool closes. Returns how many it opened.
+    @discardableResult
+    public func prewarm(_ count: Int) async -> Int {
+        var opened = 0
+        while true {
+            let permitted = state.withLock { state -> Bool in
+                guard !state.isClosed, state.waiters.isEmpty,
+                      state.open < min(count, configuration.maximumConnections) else { return false }
+                state.open += 1
+                return true
+            }
+            guard permitted else { return opened }
+            do {
+                release(try await factory())
+                opened += 1
+            } catch {
+                openFailed()
+                return opened
+            }
+        }
+    }
+
     // MARK: - Acquire and release
 
     private func acquire() async throws -> Connection {

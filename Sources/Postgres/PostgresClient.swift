@@ -14,6 +14,13 @@ public final class PostgresClient: Sendable {
     }
 
     public var statistics: ConnectionPool<PostgresConnection>.Statistics { pool.statistics }
+
+    /// Opens the pool's connections ahead of the first callers (see ``ConnectionPool/prewarm(_:)``);
+    /// returns how many it opened.
+    @discardableResult
+    public func prewarm() async -> Int {
+        await pool.prewarm(configuration.pool.maximumConnections)
+    }
     public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
     /// Runs one statement on a pooled connection, in one round trip.

@@ -30,6 +30,16 @@ public struct EnvironmentVariables: Sendable {
         return number
     }
 
+    /// An on/off switch: 1, true, on, yes or 0, false, off, no (any case).
+    public func flag(_ name: String) throws(Invalid) -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "1", "true", "on", "yes": return true
+        case "0", "false", "off", "no": return false
+        default: throw Invalid("\(name) must be 1 or 0, not \"\(text)\"")
+        }
+    }
+
     /// `LOG_LEVEL`-style: trace … critical, any case.
     public func logLevel(_ name: String) throws(Invalid) -> Logger.Level? {
         guard let text = string(name) else { return nil }

@@ -7,7 +7,10 @@ struct ServerConfigurationTests {
     @Test func setValuesAreReadAndEmptyOnesKeepTheDefaults() throws {
         let configuration = try ServerConfiguration(environment: [
             "PORT": "9090", "HOST": "", "RATE_LIMIT_PER_USER": "0", "LOG_LEVEL": "Warning", "ACCESS_LOG": "1",
+            "DATABASE_POOL_PREWARM": "off", "REDIS_CONNECTIONS": "4",
         ])
+        #expect(!configuration.prewarmDatabasePool)
+        #expect(configuration.redisConnections == 4)
         #expect(configuration.port == 9090)
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.rateLimitPerUser == 0)
@@ -18,7 +21,7 @@ struct ServerConfigurationTests {
 
     @Test(arguments: [
         ("PORT", "70000"), ("DATABASE_POOL_SIZE", "0"), ("RATE_LIMIT_PER_USER", "-1"), ("LOG_LEVEL", "loud"),
-        ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"),
+        ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_PREWARM", "2"), ("REDIS_CONNECTIONS", "0"),
     ])
     func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
         do {

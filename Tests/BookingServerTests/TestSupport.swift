@@ -39,6 +39,8 @@ enum TestEnvironment {
         // The concurrency tests fire many requests per user; rate limiting is not under test here.
         configuration.rateLimitPerUser = 0
         configuration.databaseConnections = 16
+        // Many test servers run at once: each opens what it uses, not its whole pool.
+        configuration.prewarmDatabasePool = false
         configuration.redisConnections = 2
         return configuration
     }

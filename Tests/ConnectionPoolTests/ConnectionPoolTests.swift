@@ -200,4 +200,26 @@ final class FakeServer: Sendable {
         release.yield()
         try await holder.value
     }
+
+    @Test func prewarmOpensUpToTheMaximumAndLeavesThemIdle() async throws {
+        let pool = makePool(maximum: 3)
+        #expect(await pool.prewarm(5) == 3)
+        #expect(pool.statistics == .init(open: 3, idle: 3, waiting: 0))
+        #expect(server.openedCount == 3)
+        // Lent without another connect.
+        let id = try await pool.withConnection { $0.id }
+        #expect(id <= 3)
+        #expect(server.openedCount == 3)
+        #expect(await pool.prewarm(3) == 0, "already warm")
+    }
+
+    @Test func prewarmStopsAtTheFirstRefusal() async throws {
+        let pool = makePool(maximum: 4)
+        server.refusing.store(true, ordering: .relaxed)
+        #expect(await pool.prewarm(4) == 0)
+        #expect(pool.statistics == .init(open: 0, idle: 0, waiting: 0))
+        server.refusing.store(false, ordering: .relaxed)
+        #expect(await pool.prewarm(2) == 2)
+        #expect(pool.statistics.open == 2)
+    }
 }
