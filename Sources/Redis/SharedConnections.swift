@@ -5,7 +5,7 @@ import Synchronization
 /// socket, are written together when they reach its event loop together, and are answered in
 /// order. Redis runs one command at a time whatever the number of sockets, so sharing costs no
 /// parallelism; it saves a read and a write system call per command on both sides (figures in
-/// BENCHMARKS.md).
+/// README, "Where the time goes").
 ///
 /// Callers are spread over the connections in turn. A connection found broken is replaced by
 /// the next caller that picks its place; callers that arrive while it is being opened wait for
