@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 
 /// One keep-alive HTTP/1.1 connection with at most one request in flight: a connection of the
@@ -28,7 +27,6 @@ final class HTTPConnection {
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ExchangeHandler(hostHeader: host))
                 }
             }
@@ -63,16 +61,17 @@ final class HTTPConnection {
     }
 }
 
-/// Writes one request and collects its response; the last handler of the connection's pipeline.
+/// Writes one request and collects its response: the connection's only handler, speaking
+/// HTTP/1.1 through ``HTTP1Wire``.
 private final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let hostHeader: String
     private var context: ChannelHandlerContext?
     private var answer: ((Result<BenchResponse, TransportError>) -> Void)?
-    private var status = 0
-    private var body: ByteBuffer?
+    /// What has arrived of the answer so far.
+    private var received: ByteBuffer?
     /// False once the server said it closes the connection after this answer.
     private(set) var keepsAlive = true
     var closeReason = TransportError.connectionClosed
@@ -88,34 +87,33 @@ private final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHand
             return
         }
         self.answer = answer
-        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.uri)
-        head.headers.reserveCapacity(2 + request.headers.count)
-        head.headers.add(name: "Host", value: hostHeader)
-        for (name, value) in request.headers { head.headers.add(name: name, value: value) }
-        if let body = request.body {
-            head.headers.add(name: "Content-Length", value: String(body.utf8.count))
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            let buffer = context.channel.allocator.buffer(string: body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-        }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 192 + (request.body?.utf8.count ?? 0))
+        HTTP1Wire.encode(request, host: hostHeader, into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            status = Int(head.status.code)
-            keepsAlive = head.isKeepAlive
-            body = nil
-        case .body(var part):
-            if body == nil { body = part } else { body!.writeBuffer(&part) }
-        case .end:
-            let response = BenchResponse(status: status, body: body)
-            body = nil
-            finish(.success(response))
+        var buffer = unwrapInboundIn(data)
+        if var earlier = received.take() {
+            earlier.writeBuffer(&buffer)
+            buffer = earlier
+        }
+        do {
+            guard let response = try HTTP1Wire.takeResponse(from: &buffer) else {
+                received = buffer
+                return
+            }
+            guard answer != nil, buffer.readableBytes == 0 else {
+                // An answer nobody asked for: the connection is out of step.
+                throw HTTP1Wire.MalformedResponse(reason: "an answer without a request")
+            }
+            keepsAlive = response.keepsAlive
+            finish(.success(BenchResponse(status: response.status, body: response.body)))
             if !keepsAlive { context.close(promise: nil) }
+        } catch {
+            keepsAlive = false
+            if closeReason == .connectionClosed { closeReason = .protocolError }
+            context.close(promise: nil)
         }
     }
 
@@ -127,7 +125,6 @@ private final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHand
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         keepsAlive = false
-        if error is HTTPParserError, closeReason == .connectionClosed { closeReason = .protocolError }
         context.close(promise: nil)
     }
 
