@@ -67,6 +67,47 @@ struct BookingReadAndCancelTests {
         }
     }
 
+    /// Every status filter, first page and later pages (each a statement of its own), over
+    /// confirmed and cancelled bookings that alternate in time.
+    @Test func everyStatusFilterPagesThroughConfirmedAndCancelledBookingsNewestFirst() async throws {
+        try await TestServer.withAPI { api in
+            let user = TestEnvironment.uniqueUser()
+            var newestFirst: [(id: Int64, confirmed: Bool)] = []
+            for index in 0..<6 {
+                let event = try await api.createEvent(seats: 2, name: "Mixed \(index)")
+                let id = try #require(try await api.reserve(event: event, user: user).bookingID)
+                if index % 2 == 1 { #expect(try await api.cancel(booking: id, user: user).status == 200) }
+                newestFirst.insert((id, index % 2 == 0), at: 0)
+            }
+            let path = "/api/bookings/user/\(user)"
+            for (status, expected) in [
+                ("confirmed", newestFirst.filter(\.confirmed).map(\.id)),
+                ("cancelled", newestFirst.filter { !$0.confirmed }.map(\.id)),
+                ("all", newestFirst.map(\.id)),
+            ] {
+                var seen: [Int64] = []
+                var cursor: String?
+                var pages = 0
+                repeat {
+                    let query = "?status=\(status)&limit=2" + (cursor.map { "&cursor=\(percentEncoded($0))" } ?? "")
+                    let page = try await api.get(path + query)
+                    #expect(page.status == 200, "\(page)")
+                    let bookings = page.json?["bookings"]?.array ?? []
+                    for booking in bookings {
+                        let confirmed = booking["status"]?.string == "confirmed"
+                        #expect(status == "all" || booking["status"]?.string == status, "\(booking)")
+                        #expect(booking["cancelled_at"]?.isNull == confirmed, "\(booking)")
+                    }
+                    seen += bookings.compactMap { $0["id"]?.int }
+                    cursor = page.json?["next_cursor"]?.string
+                    pages += 1
+                } while cursor != nil && pages < 10
+                #expect(seen == expected, "status \(status)")
+                #expect(pages == (expected.count + 1) / 2, "status \(status): full pages, the last without a cursor")
+            }
+        }
+    }
+
     @Test(arguments: [
         "?limit=0", "?limit=201", "?limit=abc", "?limit=-1", "?limit=01", "?limit=1.5", "?limit=", "?status=bogus",
         "?status=CONFIRMED", "?cursor=bogus", "?cursor=", "?cursor=%FF%FE", "?limit=1&limit=2",

@@ -102,10 +102,10 @@ struct PostgresBookingStore: BookingStore {
     func bookings(
         userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?
     ) async throws -> Page<Booking> {
-        let rows = try await run(PostgresQuery(BookingSQL.bookingsOfUser, binds: [
-            .init(userID), .init(status?.rawValue ?? "all"), .init(limit + 1),
-            PostgresBind(position?.createdAt), PostgresBind(position?.id),
-        ]))
+        var binds: [PostgresBind] = [.init(userID), .init(limit + 1)]
+        if let position { binds += [.init(position.createdAt), .init(position.id)] }
+        let sql = BookingSQL.bookingsOfUser(status, paged: position != nil)
+        let rows = try await run(PostgresQuery(sql, binds: binds))
         return try Self.page(rows, limit: limit, { row in
             Booking(
                 id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
