@@ -68,17 +68,23 @@ struct BookingReadAndCancelTests {
     }
 
     /// Every status filter, first page and later pages (each a statement of its own), over
-    /// confirmed and cancelled bookings that alternate in time.
+    /// confirmed and cancelled bookings that alternate in time, each in an event of its own
+    /// (listed by a server other than the one that made them).
     @Test func everyStatusFilterPagesThroughConfirmedAndCancelledBookingsNewestFirst() async throws {
-        try await TestServer.withAPI { api in
+        let (user, newestFirst, eventNames) = try await TestServer.withAPI { api in
             let user = TestEnvironment.uniqueUser()
             var newestFirst: [(id: Int64, confirmed: Bool)] = []
+            var eventNames: [Int64: String] = [:]
             for index in 0..<6 {
                 let event = try await api.createEvent(seats: 2, name: "Mixed \(index)")
+                eventNames[event] = "Mixed \(index)"
                 let id = try #require(try await api.reserve(event: event, user: user).bookingID)
                 if index % 2 == 1 { #expect(try await api.cancel(booking: id, user: user).status == 200) }
                 newestFirst.insert((id, index % 2 == 0), at: 0)
             }
+            return (user, newestFirst, eventNames)
+        }
+        try await TestServer.withAPI { api in
             let path = "/api/bookings/user/\(user)"
             for (status, expected) in [
                 ("confirmed", newestFirst.filter(\.confirmed).map(\.id)),
@@ -97,6 +103,7 @@ struct BookingReadAndCancelTests {
                         let confirmed = booking["status"]?.string == "confirmed"
                         #expect(status == "all" || booking["status"]?.string == status, "\(booking)")
                         #expect(booking["cancelled_at"]?.isNull == confirmed, "\(booking)")
+                        #expect(booking["event_name"]?.string == booking["event_id"]?.int.flatMap { eventNames[$0] }, "\(booking)")
                     }
                     seen += bookings.compactMap { $0["id"]?.int }
                     cursor = page.json?["next_cursor"]?.string
