@@ -3,8 +3,8 @@ import NIOCore
 /// The generator's HTTP/1.1, written by hand: a request is laid out in one buffer, and an answer
 /// is framed by its status line, `Content-Length` or chunked encoding, and `Connection`. NIO's
 /// general codec (header dictionaries, a parser callback per header, a message per part) cost the
-/// generator as much CPU as the server spends on a rejection; a load tool on the same cores as
-/// the server must stay cheap (figures in README, "Where the time goes").
+/// generator 26 µs of CPU per request against 19 µs now; a load tool on the same cores as the
+/// server must stay cheap (README, "Where the time goes").
 enum HTTP1Wire {
     /// Writes `request` as an HTTP/1.1 request with `Host: host`.
     static func encode(_ request: BenchRequest, host: String, into buffer: inout ByteBuffer) {
