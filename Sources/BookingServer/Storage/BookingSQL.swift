@@ -103,7 +103,7 @@ enum BookingSQL {
 
     /// A user's bookings, newest first: $1 user, $2 limit and, for a later page, $3 and $4 the
     /// cursor's created_at (µs) and id. One statement per status filter and page kind, so each
-    /// plan holds only the scans it needs: PostgreSQL spends a third of a list in setting the
+    /// plan holds only the scans it needs: PostgreSQL spent a third of a list in setting the
     /// plan up (`ExecutorStart`), and one-time filters and cursor conditions for nothing cost
     /// nodes and expressions there.
     static func bookingsOfUser(_ which: Booking.Status?, paged: Bool) -> String {
