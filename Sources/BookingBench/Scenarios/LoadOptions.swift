@@ -56,6 +56,10 @@ struct LoadOptions: ParsableArguments {
         if let requests, requests < 1 { throw ValidationError("--requests takes a positive number") }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout takes 1 to 600") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads takes 1 to 64") }
+        // It goes into an HTTP header as it is (HTTP1Wire frames requests by hand).
+        guard !adminToken.isEmpty, adminToken.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
+            throw ValidationError("--admin-token (or ADMIN_TOKEN) takes visible ASCII characters without spaces")
+        }
     }
 
     var target: TargetURL { try! TargetURL(url) }
