@@ -150,25 +150,21 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Grant, any Error>) in
                 // Between the first look and now, a connection may have come back.
                 var broken: [Connection] = []
+                var startReaper = false
                 let result: Result<Grant, any Error>? = state.withLock { state in
                     if Task.isCancelled { return .failure(CancellationError()) }
                     let grant: Grant?
                     (grant, broken) = state.grantImmediately(configuration.maximumConnections)
                     if let grant { return .success(grant) }
                     if state.isClosed { return .failure(ConnectionPoolError.poolClosed) }
-                    let timeout = configuration.acquireTimeout
-                    let limit = configuration.maximumConnections
-                    let timer = Task { [weak self] in
-                        try await Task.sleep(for: timeout)
-                        guard let self else { return }
-                        if self.failWaiter(id, ConnectionPoolError.acquireTimeout(after: timeout, maximumConnections: limit)) {
-                            self.timeouts.add(1, ordering: .relaxed)
-                        }
-                    }
-                    state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                    let deadline = ContinuousClock.now.advanced(by: configuration.acquireTimeout)
+                    state.waiters.append(Waiter(id: id, deadline: deadline, continuation: continuation))
+                    startReaper = !state.reaperRunning
+                    state.reaperRunning = true
                     return nil
                 }
                 for connection in broken { connection.close() }
+                if startReaper { self.startReaper() }
                 if let result { continuation.resume(with: result) }
             }
         } onCancel: {
@@ -176,15 +172,50 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
         }
     }
 
-    /// Fails the waiter `id` if it is still in line; returns whether it was.
-    @discardableResult
-    private func failWaiter(_ id: UInt64, _ error: any Error) -> Bool {
+    /// Fails the waiter `id` if it is still in line.
+    private func failWaiter(_ id: UInt64, _ error: any Error) {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
             return state.waiters.remove(at: index)
         }
         waiter?.fail(error)
-        return waiter != nil
+    }
+
+    /// Fails the waiters whose acquire timeout has passed. One task does it for the whole line
+    /// while anybody waits, instead of a timer per waiter: every waiter gets the same timeout and
+    /// joins at the back, so the first in line is always the next to expire, and the task sleeps
+    /// until then. A waiter served before its deadline costs the task at most one idle look.
+    private func startReaper() {
+        let timeout = configuration.acquireTimeout
+        let limit = configuration.maximumConnections
+        Task { [weak self] in
+            while let next = self?.failExpiredWaiters(timeout: timeout, limit: limit) {
+                try? await Task.sleep(until: next, clock: .continuous)
+            }
+        }
+    }
+
+    /// Fails the waiters in line whose deadline has passed; returns the deadline of the first
+    /// still waiting, or nil (and marks the reaper stopped) when nobody is left in line.
+    private func failExpiredWaiters(timeout: Duration, limit: Int) -> ContinuousClock.Instant? {
+        let now = ContinuousClock.now
+        let (expired, next) = state.withLock { state -> ([Waiter], ContinuousClock.Instant?) in
+            var expired: [Waiter] = []
+            while let first = state.waiters.first, first.deadline <= now {
+                expired.append(state.waiters.removeFirst())
+            }
+            guard let first = state.waiters.first else {
+                state.reaperRunning = false
+                return (expired, nil)
+            }
+            return (expired, first.deadline)
+        }
+        if !expired.isEmpty {
+            timeouts.add(UInt64(expired.count), ordering: .relaxed)
+            let error = ConnectionPoolError.acquireTimeout(after: timeout, maximumConnections: limit)
+            for waiter in expired { waiter.fail(error) }
+        }
+        return next
     }
 
     private func release(_ connection: Connection) {
@@ -235,16 +266,15 @@ extension ConnectionPool {
 
     struct Waiter: Sendable {
         let id: UInt64
+        /// When the acquire timeout fails it; waiters join in deadline order.
+        let deadline: ContinuousClock.Instant
         let continuation: CheckedContinuation<Grant, any Error>
-        let timer: Task<Void, any Error>
 
         func grant(_ grant: Grant) {
-            timer.cancel()
             continuation.resume(returning: grant)
         }
 
         func fail(_ error: any Error) {
-            timer.cancel()
             continuation.resume(throwing: error)
         }
     }
@@ -254,7 +284,10 @@ extension ConnectionPool {
         var idle: [Connection] = []
         /// Connections open or being opened; never above the maximum.
         var open = 0
+        /// First come, first served, which is also deadline order.
         var waiters: [Waiter] = []
+        /// Whether the task that fails expired waiters is running (see `startReaper`).
+        var reaperRunning = false
         var nextWaiterID: UInt64 = 0
         var isClosed = false
         /// Grants made at the first look, without waiting in line (see ``AcquireStatistics``).

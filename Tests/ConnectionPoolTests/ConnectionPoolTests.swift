@@ -91,6 +91,55 @@ final class FakeServer: Sendable {
         try await pool.withConnection { _ in }
     }
 
+    /// One task fails the expired waiters of the whole line: each waiter still gets its own full
+    /// timeout, counted from when it joined, whoever joined before it and whether they were
+    /// served or timed out; and a line that emptied starts the task again for the next waiter.
+    @Test func everyWaiterGetsItsOwnFullTimeoutWhateverHappensAheadOfIt() async throws {
+        let timeout = Duration.milliseconds(300)
+        let pool = makePool(maximum: 1, timeout: timeout)
+        let (held, release) = AsyncStream.makeStream(of: Void.self)
+        let holder = Task { try await pool.withConnection { _ in for await _ in held { break } } }
+        while pool.statistics.inUse == 0 { await Task.yield() }
+
+        /// How long a caller waited before it was refused; nil when it was served.
+        @Sendable func refusedAfter() async -> Duration? {
+            let start = ContinuousClock.now
+            do {
+                try await pool.withConnection { _ in }
+                return nil
+            } catch {
+                #expect(error as? ConnectionPoolError == .acquireTimeout(after: timeout, maximumConnections: 1))
+                return ContinuousClock.now - start
+            }
+        }
+
+        for round in 1...2 {
+            let first = Task { await refusedAfter() }
+            while pool.statistics.waiting < 1 { await Task.yield() }
+            try await Task.sleep(for: .milliseconds(150))
+            let second = Task { await refusedAfter() }
+            while pool.statistics.waiting < 2 { await Task.yield() }
+            let waited = [await first.value, await second.value]
+            for (index, wait) in waited.enumerated() {
+                let wait = try #require(wait, "round \(round), waiter \(index + 1) was served, but nobody gave the connection back")
+                #expect(wait >= timeout, "round \(round), waiter \(index + 1) was refused before its own timeout, after \(wait)")
+            }
+            #expect(pool.statistics.waiting == 0)
+        }
+        #expect(pool.acquireStatistics.timeouts == 4)
+
+        // When the connection comes back within the timeout, both waiters are served in turn.
+        let served = Task { try await pool.withConnection { _ in } }
+        while pool.statistics.waiting < 1 { await Task.yield() }
+        let refused = Task { await refusedAfter() }
+        while pool.statistics.waiting < 2 { await Task.yield() }
+        release.yield()
+        try await holder.value
+        try await served.value
+        #expect(await refused.value == nil, "the connection came back, so the second waiter is served too")
+        #expect(pool.acquireStatistics.timeouts == 4)
+    }
+
     @Test func acquireStatisticsCountImmediateWaitedAndTimedOutAcquisitions() async throws {
         let pool = makePool(maximum: 1, timeout: .milliseconds(100))
         try await pool.withConnection { _ in }
