@@ -26,6 +26,8 @@ public struct BookingService: Sendable {
     let observer: any ReservationObserver
     /// Events whose cache an update failed to reach: loaded again before their next use.
     let staleEvents = StaleEvents()
+    /// Loads of cold events under way, which concurrent requests share.
+    let cacheLoads = CacheLoads()
 
     public init(
         store: any BookingStore, cache: any SeatCache, configuration: Configuration = .init(),
@@ -99,14 +101,16 @@ public struct BookingService: Sendable {
                 // Loaded, and cold again: flushed meanwhile. Load again, a few times at most.
                 loads += 1
                 guard loads <= 3 else { throw CacheDoesNotStayLoaded(eventID: eventID) }
-                let state: SeatState?
-                do {
-                    state = try await store.seatState(eventID: eventID)
-                } catch {
-                    throw outcome(of: error)
+                try await cacheLoads.load(eventID: eventID) { [store, cache] in
+                    let state: SeatState?
+                    do {
+                        state = try await store.seatState(eventID: eventID)
+                    } catch {
+                        throw outcome(of: error)
+                    }
+                    guard let state else { throw ReservationError.eventNotFound }
+                    try await cache.load(eventID: eventID, state: state)
                 }
-                guard let state else { throw ReservationError.eventNotFound }
-                try await cache.load(eventID: eventID, state: state)
             case .locked:
                 observer.lockContended()
                 try await wait(&lockBackoff, until: lockDeadline, clock: clock)

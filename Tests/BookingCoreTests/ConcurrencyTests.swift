@@ -80,6 +80,48 @@ struct ConcurrencyTests {
         }
     }
 
+    @Test func requestsThatFindAnEventColdTogetherShareOneLoad() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 10)
+        _ = try await fixture.store.insertBooking(eventID: eventID, userID: "early", seatNumber: 1)
+        fixture.resetCalls()
+        // Hold the store's answer until every request has found the event cold.
+        let cache = fixture.cache
+        fixture.store.setHook { call in
+            guard call == .seatState else { return }
+            try await waitUntil { cache.calls(.allocate) >= 8 }
+        }
+
+        let results = await fixture.reserveConcurrently(eventID, users: (1...8).map { "user-\($0)" })
+
+        #expect(results.compactMap(\.value).count == 8)
+        #expect(fixture.store.calls(.seatState) == 1, "one read of the holders for all eight requests")
+        #expect(fixture.cache.calls(.load) == 1)
+        #expect(fixture.observer.count(.cacheBypassed) == 0)
+        try fixture.expectCacheMatchesStore(eventID: eventID)
+    }
+
+    @Test func aSharedLoadThatFailedFailsItsWaitersAndTheNextRequestLoadsAgain() async throws {
+        let fixture = BookingFixture()
+        let eventID = try await fixture.makeEvent(seats: 10)
+        fixture.resetCalls()
+        let cache = fixture.cache
+        fixture.store.setHook { call in
+            guard call == .seatState else { return }
+            try await waitUntil { cache.calls(.allocate) >= 4 }
+            throw ReservationError.storeUnavailable
+        }
+
+        let results = await fixture.reserveConcurrently(eventID, users: ["a", "b", "c", "d"])
+
+        #expect(results.map(\.error) == Array(repeating: .storeUnavailable, count: 4))
+        #expect(fixture.store.calls(.seatState) == 1)
+        fixture.store.setHook(nil)
+        let booking = try await fixture.service.reserve(eventID: eventID, userID: "a", seatNumber: nil)
+        #expect(booking.seatNumber == 1)
+        #expect(fixture.store.calls(.seatState) == 2)
+    }
+
     @Test func waitersForALockedUserSeeTheUserBooked() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeWarmEvent(seats: 10)
