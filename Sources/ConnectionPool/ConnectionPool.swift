@@ -188,6 +188,7 @@ public final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private func startReaper() {
         let timeout = configuration.acquireTimeout
         let limit = configuration.maximumConnections
+        // Nobody holds this task, so nothing cancels it: the sleep ends only at its deadline.
         Task { [weak self] in
             while let next = self?.failExpiredWaiters(timeout: timeout, limit: limit) {
                 try? await Task.sleep(until: next, clock: .continuous)

@@ -87,10 +87,7 @@ struct ConcurrencyTests {
         fixture.resetCalls()
         // Hold the store's answer until every request has found the event cold.
         let cache = fixture.cache
-        fixture.store.setHook { call in
-            guard call == .seatState else { return }
-            try await waitUntil { cache.calls(.allocate) >= 8 }
-        }
+        fixture.store.hold(.seatState, until: { cache.calls(.allocate) >= 8 })
 
         let results = await fixture.reserveConcurrently(eventID, users: (1...8).map { "user-\($0)" })
 
@@ -106,11 +103,7 @@ struct ConcurrencyTests {
         let eventID = try await fixture.makeEvent(seats: 10)
         fixture.resetCalls()
         let cache = fixture.cache
-        fixture.store.setHook { call in
-            guard call == .seatState else { return }
-            try await waitUntil { cache.calls(.allocate) >= 4 }
-            throw ReservationError.storeUnavailable
-        }
+        fixture.store.hold(.seatState, until: { cache.calls(.allocate) >= 4 }, thenFailWith: .storeUnavailable)
 
         let results = await fixture.reserveConcurrently(eventID, users: ["a", "b", "c", "d"])
 
@@ -127,10 +120,7 @@ struct ConcurrencyTests {
         let eventID = try await fixture.makeWarmEvent(seats: 10)
         // Hold alice's first insert until the others are waiting on her lock.
         let observer = fixture.observer
-        fixture.store.setHook { call in
-            guard call == .insertBooking else { return }
-            try await waitUntil { observer.count(.lockContended) >= 5 }
-        }
+        fixture.store.hold(.insertBooking, until: { observer.count(.lockContended) >= 5 })
 
         let results = await fixture.reserveConcurrently(eventID, users: Array(repeating: "alice", count: 6))
 
@@ -146,10 +136,7 @@ struct ConcurrencyTests {
         _ = try await fixture.store.insertBooking(eventID: eventID, userID: "ghost", seatNumber: 3)
         fixture.resetCalls()
         let observer = fixture.observer
-        fixture.store.setHook { call in
-            guard call == .insertBooking else { return }
-            try await waitUntil { observer.count(.lockContended) >= 1 }
-        }
+        fixture.store.hold(.insertBooking, until: { observer.count(.lockContended) >= 1 })
 
         // The first request holds alice's lock for seat 3, which the store says is taken.
         let first = Task { await fixture.reserve(eventID, "alice", seat: 3) }

@@ -106,6 +106,16 @@ final class InMemoryBookingStore: BookingStore {
         state.withLock { $0.hook = hook }
     }
 
+    /// Holds every `call` until `condition` holds (two seconds at most, then the call throws),
+    /// then lets it go on, or fails it with `failure` when one is given.
+    func hold(_ call: Call, until condition: @escaping @Sendable () -> Bool, thenFailWith failure: ReservationError? = nil) {
+        setHook { entered in
+            guard entered == call else { return }
+            try await waitUntil(condition)
+            if let failure { throw failure }
+        }
+    }
+
     /// Microseconds between two timestamps; 0 gives every booking the same `createdAt`.
     func setClockStep(_ step: Int64) {
         state.withLock { $0.clockStep = step }
