@@ -14,6 +14,7 @@ public final class PostgresClient: Sendable {
     }
 
     public var statistics: ConnectionPool<PostgresConnection>.Statistics { pool.statistics }
+    public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
     /// Opens the pool's connections ahead of the first callers (see ``ConnectionPool/prewarm(_:)``);
     /// returns how many it opened.
@@ -21,7 +22,6 @@ public final class PostgresClient: Sendable {
     public func prewarm() async -> Int {
         await pool.prewarm(configuration.pool.maximumConnections)
     }
-    public var acquireStatistics: AcquireStatistics { pool.acquireStatistics }
 
     /// Runs one statement on a pooled connection, in one round trip.
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {

@@ -25,9 +25,9 @@ struct ServerMetrics: Sendable {
     }
 
     /// Reads PostgreSQL's pool statistics, the Redis connections and the outbox backlog before
-    /// each scrape. The backlog query
-    /// uses the partial index of unsent rows and gives up after `deadline` (the gauge then keeps
-    /// its last value), so a scrape stays quick with PostgreSQL slow or away.
+    /// each scrape. The backlog query counts the outbox (every row in it is unsent) and gives up
+    /// after `deadline` (the gauge then keeps its last value), so a scrape stays quick with
+    /// PostgreSQL slow or away.
     func observe(postgres: PostgresClient, redis: RedisClient, deadline: Duration = .milliseconds(500), logger: Logger) {
         let factory = exporter.factory
         let postgresPool = PoolMetrics(pool: "postgres", factory: factory)
