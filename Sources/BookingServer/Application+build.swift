@@ -83,10 +83,12 @@ struct StoreClients: Service {
 
     init(configuration: ServerConfiguration, logger: Logger) throws {
         prewarmDatabasePool = configuration.prewarmDatabasePool
-        // Short connect and acquire limits: with PostgreSQL gone, a request answers 503 within 2 s.
         postgres = PostgresClient(configuration: try PostgresConfiguration(
-            url: configuration.databaseURL, applicationName: "booking-server", connectTimeout: .milliseconds(800),
-            pool: .init(maximumConnections: configuration.databaseConnections, acquireTimeout: .milliseconds(1000))
+            url: configuration.databaseURL, applicationName: "booking-server",
+            connectTimeout: configuration.databaseConnectTimeout,
+            pool: .init(
+                maximumConnections: configuration.databaseConnections, acquireTimeout: configuration.databaseAcquireTimeout
+            )
         ), logger: logger)
         var redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
         redisConfiguration.sharedConnections = configuration.redisConnections

@@ -21,6 +21,11 @@ struct ServerConfiguration: Sendable {
     var webhookURL: String?
     var rateLimitPerUser = 20
     var databaseConnections = 32
+    /// How long opening a PostgreSQL connection, and waiting for a pooled one, may take: short,
+    /// so that with PostgreSQL gone a request answers 503 within 2 s (API.md). Not read from the
+    /// environment; the tests lengthen them for the many servers they start at once.
+    var databaseConnectTimeout = Duration.milliseconds(800)
+    var databaseAcquireTimeout = Duration.milliseconds(1000)
     /// `DATABASE_POOL_PREWARM`: open the whole pool at start-up, not during the first rush.
     var prewarmDatabasePool = true
     /// Redis connections that every request shares (commands of concurrent requests leave in

@@ -22,7 +22,7 @@ struct StoreOutageTests {
             #expect(before == .init(exists: true, free: 9, takenSeats: 1, users: 1), "the cache is warm: \(before)")
 
             let user = TestEnvironment.uniqueUser("stranded")
-            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL) { api in
+            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL, options: .productionDeadlines) { api in
                 let (any, anyTime) = try await timed { try await api.reserve(event: event, user: user) }
                 expectError(any, 503, "UNAVAILABLE")
                 #expect(anyTime < .seconds(2), "answered in \(anyTime)")
@@ -56,7 +56,7 @@ struct StoreOutageTests {
 
     @Test func coldCacheWithPostgreSQLUnreachableIs503Within2s() async throws {
         try await ExclusiveSection.run {
-            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL) { api in
+            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL, options: .productionDeadlines) { api in
                 let user = TestEnvironment.uniqueUser()
                 let (reply, elapsed) = try await timed { try await api.reserve(event: 9_007_199_254_740_000, user: user) }
                 expectError(reply, 503, "UNAVAILABLE")
@@ -68,7 +68,7 @@ struct StoreOutageTests {
 
     @Test func everyEndpointThatNeedsPostgreSQLIs503WhenItIsUnreachable() async throws {
         try await ExclusiveSection.run {
-            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL) { api in
+            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL, options: .productionDeadlines) { api in
                 let user = TestEnvironment.uniqueUser()
                 let requests: [(String, () async throws -> Reply)] = [
                     ("get booking", { try await api.get("/api/bookings/1") }),
@@ -93,7 +93,7 @@ struct StoreOutageTests {
 
     @Test func healthIsDownAnd503Within1sWithPostgreSQLUnreachable() async throws {
         try await ExclusiveSection.run {
-            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL) { api in
+            try await TestServer.withAPI(databaseURL: TestEnvironment.unreachableDatabaseURL, options: .productionDeadlines) { api in
                 for path in ["/health", "/api/bookings/health"] {
                     let (reply, elapsed) = try await timed { try await api.get(path) }
                     #expect(elapsed < .seconds(1), "\(path) answered in \(elapsed)")

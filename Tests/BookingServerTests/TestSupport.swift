@@ -39,6 +39,12 @@ enum TestEnvironment {
         // The concurrency tests fire many requests per user; rate limiting is not under test here.
         configuration.rateLimitPerUser = 0
         configuration.databaseConnections = 16
+        // A test run starts dozens of servers at once on two cores, where reaching PostgreSQL has
+        // taken longer than production's deadlines (a 503 in a test that expected none). The
+        // outage tests, which hold the server to its 2-s promise, use production's
+        // (`TestServer.Options.productionDeadlines`).
+        configuration.databaseConnectTimeout = .seconds(5)
+        configuration.databaseAcquireTimeout = .seconds(5)
         // Many test servers run at once: each opens what it uses, not its whole pool.
         configuration.prewarmDatabasePool = false
         configuration.redisConnections = 2
@@ -261,6 +267,11 @@ enum TestServer {
         var metrics: ServerMetrics?
         /// The application's logger, which every request's logger derives from.
         var logger: Logger = TestEnvironment.logger
+        /// Production's deadlines for reaching PostgreSQL instead of the tests' longer ones.
+        var productionDatabaseDeadlines = false
+
+        /// For the tests of the promise to answer 503 within 2 s when PostgreSQL is unreachable.
+        static var productionDeadlines: Options { Options(productionDatabaseDeadlines: true) }
     }
 
     static func withAPI<Value: Sendable>(
@@ -300,6 +311,11 @@ enum TestServer {
         var configuration = TestEnvironment.configuration(databaseURL: databaseURL, redisURL: redisURL)
         configuration.rateLimitPerUser = options.rateLimitPerUser
         configuration.accessLog = options.accessLog
+        if options.productionDatabaseDeadlines {
+            let production = ServerConfiguration()
+            configuration.databaseConnectTimeout = production.databaseConnectTimeout
+            configuration.databaseAcquireTimeout = production.databaseAcquireTimeout
+        }
         let logger = TestEnvironment.logger
         let clients = try StoreClients(configuration: configuration, logger: logger)
         let router = buildRouter(
