@@ -22,10 +22,7 @@ struct ConcurrencyTests {
             let state = try #require(try await fixture.store.seatState(eventID: eventID))
             try await fixture.cache.load(eventID: eventID, state: state)
             fixture.resetCalls()
-            let cache = fixture.cache
-            cache.setHook { call in
-                if call == .allocate, cache.calls(.allocate) == reservations / 2 { cache.flush() }
-            }
+            fixture.cache.flush(before: .allocate, number: reservations / 2)
         case .down:
             fixture.cache.isDown = true
         }

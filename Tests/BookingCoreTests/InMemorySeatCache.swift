@@ -33,6 +33,8 @@ final class InMemorySeatCache: SeatCache {
         var releaseFails = false
         var calls: [Call: Int] = [:]
         var hook: (@Sendable (Call) async throws -> Void)?
+        /// Flush when this call's count reaches this number (see ``flush(before:number:)``).
+        var flushBefore: (call: Call, number: Int)?
     }
 
     private let state = Mutex(State())
@@ -62,6 +64,13 @@ final class InMemorySeatCache: SeatCache {
     /// Forgets everything, locks included, as `FLUSHALL` or a restart without persistence would.
     func flush() {
         state.withLock { $0.events = [:] }
+    }
+
+    /// Flushes just before the `number`-th `call` runs, so that call finds every event cold.
+    /// Counted and flushed under the cache's lock: among concurrent calls exactly one is the
+    /// `number`-th (a hook reading ``calls(_:)`` afterwards can miss it when two calls race).
+    func flush(before call: Call, number: Int) {
+        state.withLock { $0.flushBefore = (call, number) }
     }
 
     /// Drops every lock, as their TTL running out would.
@@ -96,6 +105,9 @@ final class InMemorySeatCache: SeatCache {
     private func enter(_ call: Call) async throws {
         let hook = try state.withLock { state throws -> (@Sendable (Call) async throws -> Void)? in
             state.calls[call, default: 0] += 1
+            if let trigger = state.flushBefore, trigger.call == call, state.calls[call] == trigger.number {
+                state.events = [:]
+            }
             if state.isDown { throw SimulatedOutage(what: "cache") }
             if call == .confirm, state.confirmFails { throw SimulatedOutage(what: "cache confirm") }
             if call == .release, state.releaseFails { throw SimulatedOutage(what: "cache release") }
