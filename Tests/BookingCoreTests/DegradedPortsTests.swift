@@ -179,16 +179,14 @@ struct DegradedPortsTests {
     @Test func cacheFlushedRightAfterLoadingIsLoadedAgain() async throws {
         let fixture = BookingFixture { $0.lockWait = .milliseconds(200) }
         let eventID = try await fixture.makeEvent(seats: 5)
-        let cache = fixture.cache
         // The flush lands between this request's load and its next allocate.
-        cache.setHook { call in
-            if call == .allocate, cache.calls(.allocate) == 2 { cache.flush() }
-        }
+        fixture.cache.flush(before: .allocate, number: 2)
 
         let booking = await fixture.reserve(eventID, "alice")
 
         #expect(booking.value?.seatNumber == 1, "answered \(String(describing: booking.error)); the user holds no booking")
         #expect(fixture.observer.rejections.isEmpty)
+        #expect(fixture.store.calls(.seatState) == 2, "loaded, flushed, loaded again")
     }
 
     @Test func cacheThatNeverStaysLoadedIsBypassed() async throws {
