@@ -87,8 +87,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The HTTP API's wire format: strict JSON, identifiers and limits, cursors. No dependencies.
-        .target(name: "BookingAPI", swiftSettings: swiftSettings),
+        // A strict RFC 8259 reader and a writer with no intermediate strings. No booking knowledge.
+        .target(name: "StrictJSON", swiftSettings: swiftSettings),
+
+        // The HTTP API's wire format: requests, identifiers and limits, cursors.
+        .target(name: "BookingAPI", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+
+        // The message contract: exchange, routing keys, queues and the body codec, for the
+        // outbox relay that publishes and the worker that consumes.
+        .target(name: "BookingMessages", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
 
         // How both executables read their configuration variables.
         .target(
@@ -109,7 +116,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
-                "BookingAPI",
+                "StrictJSON",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -126,11 +133,13 @@ let package = Package(
                 "AMQP",
                 "BookingAPI",
                 "BookingCore",
+                "BookingMessages",
                 "BookingSchema",
                 "ConnectionPool",
                 "Postgres",
                 "ProcessEnvironment",
                 "Redis",
+                "StrictJSON",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -147,9 +156,10 @@ let package = Package(
             name: "QueueWorker",
             dependencies: [
                 "AMQP",
-                "BookingAPI",
+                "BookingMessages",
                 "BookingSchema",
                 "Postgres",
+                "StrictJSON",
                 "ProcessEnvironment",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,7 +189,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI"], swiftSettings: swiftSettings),
+        // In-memory doubles of BookingCore's ports, for unit tests; each passes the contract suite
+        // of the adapter it stands for (Tests/PortContractTests).
+        .target(name: "BookingCoreDoubles", dependencies: ["BookingCore"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BookingMessagesTests",
+            dependencies: ["BookingMessages", "StrictJSON"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
@@ -197,6 +217,8 @@ let package = Package(
             dependencies: [
                 "AMQP",
                 "BookingCore",
+                "BookingCoreDoubles",
+                "BookingMessages",
                 "BookingSchema",
                 "BookingServer",
                 "Postgres",
@@ -212,7 +234,14 @@ let package = Package(
         ),
         .testTarget(
             name: "BookingCoreTests",
-            dependencies: ["BookingCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BookingCore", "BookingCoreDoubles", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // One suite per port of BookingCore, run on the in-memory double and on the real adapter
+        // against the real server.
+        .testTarget(
+            name: "PortContractTests",
+            dependencies: ["BookingCore", "BookingCoreDoubles", "BookingServer", "Postgres", "Redis", "BookingSchema"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ConnectionPoolTests", dependencies: ["ConnectionPool"], swiftSettings: swiftSettings),
@@ -223,7 +252,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: swiftSettings),
-        .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker", "Telemetry"], swiftSettings: swiftSettings),
+        .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker", "BookingMessages", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BookingBenchTests",
             dependencies: ["BookingBench", .product(name: "Histogram", package: "hdrhistogram-swift")],

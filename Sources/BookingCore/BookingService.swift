@@ -1,12 +1,14 @@
 import Logging
 import Synchronization
 
-/// The booking rules: reserve through the seat cache and commit in the store, whose constraints
-/// decide; fall back to the store alone when the cache is unreachable.
+/// The booking rules: admit a reservation under the per-user rate limit, answer a retry with an
+/// `Idempotency-Key` from its first outcome, reserve through the seat cache and commit in the
+/// store, whose constraints decide; fall back to the store alone when the cache is unreachable.
 ///
 /// Hot path of a successful reservation: one cache round trip to lock and allocate, one store
 /// round trip to insert, one cache round trip to confirm. A rejection (sold out, already booked)
-/// is answered by the first cache round trip alone.
+/// is answered by the first cache round trip alone. A request with an `Idempotency-Key` adds a
+/// store round trip before and after.
 public struct BookingService: Sendable {
     public struct Configuration: Sendable {
         /// How long a request waits, in total, for another request of the same user for the same
@@ -15,12 +17,19 @@ public struct BookingService: Sendable {
         /// How often an automatically chosen seat may turn out taken in the store (the cache was
         /// stale) before the event is marked for reloading and the store alone decides.
         public var staleSeatRetries = 8
+        /// How long a request waits for a concurrent one with the same `Idempotency-Key` to
+        /// finish; past it the answer is ``ReservationError/storeUnavailable``.
+        public var idempotencyWait: Duration = .seconds(5)
 
         public init() {}
     }
 
     let store: any BookingStore
     let cache: any SeatCache
+    let idempotency: any IdempotencyStore
+    let postCommit: any PostCommitSignal
+    /// Nil when there is no per-user limit.
+    let rateLimiter: UserRateLimiter?
     let configuration: Configuration
     let logger: Logger
     let observer: any ReservationObserver
@@ -30,11 +39,16 @@ public struct BookingService: Sendable {
     let cacheLoads = CacheLoads()
 
     public init(
-        store: any BookingStore, cache: any SeatCache, configuration: Configuration = .init(),
+        store: any BookingStore, cache: any SeatCache, idempotency: any IdempotencyStore,
+        postCommit: any PostCommitSignal = NoPostCommitSignal(), rateLimiter: UserRateLimiter? = nil,
+        configuration: Configuration = .init(),
         observer: any ReservationObserver = NoReservationObserver(), logger: Logger = Logger(label: "booking")
     ) {
         self.store = store
         self.cache = cache
+        self.idempotency = idempotency
+        self.postCommit = postCommit
+        self.rateLimiter = rateLimiter
         self.configuration = configuration
         self.observer = observer
         self.logger = logger
@@ -42,7 +56,77 @@ public struct BookingService: Sendable {
 
     // MARK: - Reserve
 
-    public func reserve(eventID: Int64, userID: String, seatNumber: Int?) async throws(ReservationError) -> Booking {
+    /// Reserves a seat, in this order: the rate limit (a refused attempt costs no round trip
+    /// and claims no key; a replay counts too, since telling it apart would take the store round
+    /// trip the limit is there to spare), the `Idempotency-Key`, then the reservation.
+    public func reserve(_ request: ReservationRequest) async throws(ReservationError) -> Booking {
+        if let retryAfter = rateLimiter?.admit(request.userID) {
+            let refusal = ReservationError.rateLimited(retryAfterSeconds: retryAfter)
+            observer.rejected(refusal)
+            throw refusal
+        }
+        guard let key = request.idempotencyKey else {
+            return try await reserve(eventID: request.eventID, userID: request.userID, seatNumber: request.seatNumber)
+        }
+        if let outcome = try await claim(key, for: request) { return try outcome.get() }
+        let outcome: ReservationOutcome
+        do {
+            outcome = .reserved(try await reserve(eventID: request.eventID, userID: request.userID, seatNumber: request.seatNumber))
+        } catch where error.isFinal {
+            outcome = .refused(error)
+        } catch {
+            // Not kept: a retry after it is a fresh attempt.
+            await forget(key, of: request.userID)
+            throw error
+        }
+        do {
+            try await idempotency.record(outcome, userID: request.userID, key: key)
+        } catch {
+            // The answer stands; a retry waits for the claim (up to `idempotencyWait`) and then
+            // answers 503, never a second booking.
+            logger.warning("idempotent outcome not recorded", metadata: ["error": "\(error)"])
+        }
+        return try outcome.get()
+    }
+
+    /// Nil when this request holds the key now; the first request's outcome when it finished.
+    private func claim(_ key: String, for request: ReservationRequest) async throws(ReservationError) -> ReservationOutcome? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.idempotencyWait
+        while true {
+            let claim: IdempotencyClaim
+            do {
+                claim = try await idempotency.claim(userID: request.userID, key: key, fingerprint: request.fingerprint)
+            } catch {
+                throw outcome(of: error)
+            }
+            switch claim {
+            case .claimed: return nil
+            case .finished(let outcome): return outcome
+            case .reused: throw .idempotencyKeyReused
+            case .inFlight:
+                guard clock.now < deadline else { throw .storeUnavailable }
+                do {
+                    try await Task.sleep(for: .milliseconds(10))
+                } catch {
+                    throw .storeUnavailable
+                }
+            }
+        }
+    }
+
+    private func forget(_ key: String, of userID: String) async {
+        do {
+            try await idempotency.release(userID: userID, key: key)
+        } catch {
+            // The claim outlives its request: retries wait for it and answer 503 until it is
+            // 24 hours old. Rare, since the store was reachable a moment ago.
+            logger.warning("idempotency key not released", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reserves without an `Idempotency-Key` or a rate limit.
+    func reserve(eventID: Int64, userID: String, seatNumber: Int?) async throws(ReservationError) -> Booking {
         do {
             let booking = try await reserveThroughCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
             observer.reserved(booking)
@@ -62,6 +146,7 @@ public struct BookingService: Sendable {
             observer.cacheBypassed()
             do {
                 let booking = try await store.reserveWithoutCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
+                postCommit.bookingChangeCommitted()
                 observer.reserved(booking)
                 return booking
             } catch {
@@ -138,6 +223,7 @@ public struct BookingService: Sendable {
             if outcome == .seatTaken, asked == nil { return nil }
             throw outcome
         }
+        postCommit.bookingChangeCommitted()
         do {
             try await cache.confirm(eventID: eventID, userID: userID, seatNumber: seat, lockToken: token)
         } catch {
@@ -201,6 +287,7 @@ public struct BookingService: Sendable {
         } catch {
             throw outcome(of: error)
         }
+        postCommit.bookingChangeCommitted()
         observer.cancelled()
         do {
             try await cache.release(eventID: booking.eventID, userID: userID, seatNumber: booking.seatNumber)

@@ -9,8 +9,23 @@ public enum ReservationError: Error, Sendable, Equatable {
     case seatTaken
     case notOwner
     case alreadyCancelled
+    /// Too many reservation attempts of this user; try again after this many whole seconds.
+    case rateLimited(retryAfterSeconds: Int)
+    /// The `Idempotency-Key` was used before for a different request.
+    case idempotencyKeyReused
     /// PostgreSQL could not be reached; nothing was booked.
     case storeUnavailable
     /// The store failed in a way it never should (a bug); logged where it happened.
     case internalFailure
+}
+
+extension ReservationError {
+    /// Whether an idempotent retry gets this answer again (the API's 409s): the others (400s,
+    /// 429, 5xx) leave the key free, so a retry is a fresh attempt.
+    var isFinal: Bool {
+        switch self {
+        case .alreadyBooked, .soldOut, .seatTaken: true
+        default: false
+        }
+    }
 }

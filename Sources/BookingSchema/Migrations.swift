@@ -228,5 +228,37 @@ public enum Migrations {
             DROP INDEX IF EXISTS outbox_unsent;
             ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_message_id_key;
             """),
+        Migration(version: 7, name: "idempotency keys keep the outcome, not the response", sql: """
+            -- The booking rules keep what a request decided (the booking, or the conflict that
+            -- refused it) and the API renders it again for a retry, instead of keeping the bytes
+            -- of one rendering. The fingerprint becomes the rules' own: the event and the seat
+            -- asked for (the user is the key's scope). Rows written before are converted.
+            ALTER TABLE idempotency_keys
+                ADD COLUMN outcome text CHECK (outcome IN ('reserved', 'already_booked', 'sold_out', 'seat_taken')),
+                ADD COLUMN booking_id bigint,
+                ADD COLUMN event_id bigint,
+                ADD COLUMN seat_no integer,
+                ADD COLUMN booked_at timestamptz,
+                ADD CONSTRAINT idempotency_keys_reserved_booking CHECK (
+                    (outcome = 'reserved') = (booking_id IS NOT NULL AND event_id IS NOT NULL
+                                              AND seat_no IS NOT NULL AND booked_at IS NOT NULL));
+            UPDATE idempotency_keys SET
+                fingerprint = 'reserve event=' || (fingerprint::jsonb ->> 'event_id')
+                    || ' seat=' || COALESCE(fingerprint::jsonb ->> 'seat_no', 'any'),
+                outcome = CASE response_status
+                    WHEN 201 THEN 'reserved'
+                    WHEN 409 THEN CASE response_body::jsonb ->> 'code'
+                        WHEN 'ALREADY_BOOKED' THEN 'already_booked'
+                        WHEN 'SOLD_OUT' THEN 'sold_out'
+                        WHEN 'SEAT_TAKEN' THEN 'seat_taken' END END,
+                booking_id = CASE WHEN response_status = 201 THEN (response_body::jsonb #>> '{booking,id}')::bigint END,
+                event_id = CASE WHEN response_status = 201 THEN (response_body::jsonb #>> '{booking,event_id}')::bigint END,
+                seat_no = CASE WHEN response_status = 201 THEN (response_body::jsonb #>> '{booking,seat_no}')::integer END,
+                booked_at = CASE WHEN response_status = 201 THEN (response_body::jsonb #>> '{booking,created_at}')::timestamptz END
+            WHERE fingerprint LIKE '{%';
+            -- A claim whose answer could not be converted is dropped: its retry is a fresh attempt.
+            DELETE FROM idempotency_keys WHERE response_status IS NOT NULL AND outcome IS NULL;
+            ALTER TABLE idempotency_keys DROP COLUMN response_status, DROP COLUMN response_body;
+            """),
     ]
 }

@@ -24,10 +24,7 @@ func buildApplication(
     let relay = OutboxRelay(
         postgres: clients.postgres, amqp: clients.amqp, logger: logger, published: metrics.messagesPublished
     )
-    let router = buildRouter(
-        clients: clients, configuration: configuration, logger: logger, metrics: metrics,
-        observer: RelayWakingObserver(relay: relay)
-    )
+    let router = buildRouter(clients: clients, configuration: configuration, logger: logger, metrics: metrics, postCommit: relay)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingServer"),
@@ -37,33 +34,32 @@ func buildApplication(
     )
 }
 
-/// The routes, with the metrics, the rate limiter and the request ids in front of them.
-/// `observer` hears each reservation's outcome besides the metrics; `rateLimitClock` is the
-/// limiter's time (tests stop it).
+/// The routes over the booking rules and their adapters, with the metrics and the request ids
+/// in front of them. `postCommit` hears each committed booking change (the outbox relay);
+/// `rateLimitClock` is the limiter's time (tests stop it).
 func buildRouter(
     clients: StoreClients, configuration: ServerConfiguration, logger: Logger,
     metrics: ServerMetrics = ServerMetrics(routes: APIRoutes.templates),
-    observer: any ReservationObserver = NoReservationObserver(),
+    postCommit: any PostCommitSignal = NoPostCommitSignal(),
     rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
 ) -> Router<BasicRequestContext> {
     let service = BookingService(
         store: PostgresBookingStore(client: clients.postgres),
         cache: RedisSeatCache(client: clients.redis),
-        observer: ReservationObservers([metrics.reservations, observer]),
+        idempotency: PostgresIdempotencyStore(client: clients.postgres),
+        postCommit: postCommit,
+        rateLimiter: configuration.rateLimitPerUser > 0
+            ? UserRateLimiter(limit: configuration.rateLimitPerUser, clock: rateLimitClock) : nil,
+        observer: metrics.reservations,
         logger: logger
     )
     metrics.observe(postgres: clients.postgres, redis: clients.redis, logger: logger)
-    let limiter = configuration.rateLimitPerUser > 0
-        ? UserRateLimiter(limit: configuration.rateLimitPerUser, clock: rateLimitClock) : nil
 
     let router = Router(context: BasicRequestContext.self)
     // Outermost, so that it sees the status the envelope middleware finally answers.
     router.add(middleware: RequestTelemetryMiddleware(metrics: metrics.http, accessLog: configuration.accessLog))
     router.add(middleware: ErrorEnvelopeMiddleware())
-    BookingRoutes(
-        service: service, idempotency: IdempotencyStore(client: clients.postgres),
-        rateLimiter: limiter, reservations: metrics.reservations
-    ).add(to: router)
+    BookingRoutes(service: service).add(to: router)
     EventRoutes(service: service, adminToken: configuration.adminToken).add(to: router)
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
     MetricsRoutes(exporter: metrics.exporter).add(to: router)

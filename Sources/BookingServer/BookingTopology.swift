@@ -1,7 +1,8 @@
 import AMQP
+import BookingMessages
 
-/// The RabbitMQ names of API.md's "Messages": what the outbox relay publishes to.
+/// What the outbox relay publishes to: the contract's exchange.
 enum BookingTopology {
-    static let exchange = AMQPExchange("bookings", type: .topic, durable: true)
+    static let exchange = AMQPExchange(MessageTopology.exchange, type: .topic, durable: true)
     static let publisher = AMQPTopology(exchanges: [exchange])
 }

@@ -1,9 +1,6 @@
-extension Duration {
-    /// Whole nanoseconds (the attosecond remainder dropped), for metrics and clocks that count in them.
-    var wholeNanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
+import BookingCore
 
+extension Duration {
     /// Milliseconds with three decimals (`0.412`), as health checks and access logs show latency.
     var millisecondsText: String {
         let micros = wholeNanoseconds / 1000

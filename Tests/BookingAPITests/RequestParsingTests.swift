@@ -21,20 +21,11 @@ import Testing
         #expect(try reserve(#"{"event_id": 1, "user_id": "u"}"#) == ReserveRequest(eventID: 1, userID: "u"))
     }
 
-    @Test func fingerprintIgnoresKeyOrderAndSpacing() throws {
+    @Test func escapesSpacingAndExtraFieldsParseToTheSameRequest() throws {
         let first = try reserve(#"{"event_id":1,"user_id":"Zoë 🎟","seat_no":17}"#)
         let second = try reserve(" {\n\t\"seat_no\" : 17 ,  \"user_id\":\"Zo\\u00eb \\ud83c\\udf9f\", \"event_id\":1, \"extra\": true }\r\n")
-        #expect(first.fingerprint == second.fingerprint)
-        #expect(first.fingerprint.text == #"{"event_id":1,"seat_no":17,"user_id":"Zoë 🎟"}"#)
-    }
-
-    @Test func fingerprintDiffersWhenAnyFieldDiffers() throws {
-        let base = try reserve(#"{"event_id":1,"user_id":"u","seat_no":2}"#).fingerprint
-        #expect(try reserve(#"{"event_id":2,"user_id":"u","seat_no":2}"#).fingerprint != base)
-        #expect(try reserve(#"{"event_id":1,"user_id":"v","seat_no":2}"#).fingerprint != base)
-        #expect(try reserve(#"{"event_id":1,"user_id":"u","seat_no":3}"#).fingerprint != base)
-        #expect(try reserve(#"{"event_id":1,"user_id":"u"}"#).fingerprint != base)
-        #expect(try reserve(#"{"event_id":1,"user_id":"u"}"#).fingerprint.text == #"{"event_id":1,"seat_no":null,"user_id":"u"}"#)
+        #expect(first == second)
+        #expect(Array(second.userID.utf8) == Array("Zoë 🎟".utf8))
     }
 
     @Test func canonicallyEquivalentUserIDsAreDifferentRequests() throws {
@@ -42,7 +33,6 @@ import Testing
         let decomposed = try reserve(#"{"event_id":1,"user_id":"e\u0301"}"#)
         #expect(composed.userID == decomposed.userID) // Swift's String == says equal …
         #expect(composed != decomposed)               // … but they are different users.
-        #expect(composed.fingerprint != decomposed.fingerprint)
     }
 
     @Test(arguments: [

@@ -1,4 +1,5 @@
 import BookingCore
+import BookingCoreDoubles
 import Logging
 import Testing
 
@@ -6,16 +7,19 @@ import Testing
 struct BookingFixture {
     let store = InMemoryBookingStore()
     let cache = InMemorySeatCache()
+    let idempotency = InMemoryIdempotencyStore()
+    let postCommit = CountingPostCommitSignal()
     let observer = RecordingObserver()
     let service: BookingService
 
-    init(configure: (inout BookingService.Configuration) -> Void = { _ in }) {
+    init(rateLimiter: UserRateLimiter? = nil, configure: (inout BookingService.Configuration) -> Void = { _ in }) {
         var configuration = BookingService.Configuration()
         configure(&configuration)
         // The service's warnings are expected here (outages are simulated); keep the output readable.
         let logger = Logger(label: "booking-tests", factory: { _ in SwiftLogNoOpLogHandler() })
         service = BookingService(
-            store: store, cache: cache, configuration: configuration, observer: observer, logger: logger
+            store: store, cache: cache, idempotency: idempotency, postCommit: postCommit, rateLimiter: rateLimiter,
+            configuration: configuration, observer: observer, logger: logger
         )
     }
 
@@ -39,7 +43,7 @@ struct BookingFixture {
 
     func reserve(_ eventID: Int64, _ userID: String, seat: Int? = nil) async -> Result<Booking, ReservationError> {
         do {
-            return .success(try await service.reserve(eventID: eventID, userID: userID, seatNumber: seat))
+            return .success(try await service.reserve(ReservationRequest(eventID: eventID, userID: userID, seatNumber: seat)))
         } catch {
             return .failure(error)
         }
@@ -61,7 +65,7 @@ struct BookingFixture {
         let confirmed = store.confirmed(eventID: eventID)
         #expect(seats.taken == Set(confirmed.map(\.seatNumber)), sourceLocation: sourceLocation)
         #expect(
-            seats.holders == Dictionary(uniqueKeysWithValues: confirmed.map { ($0.userID, $0.seatNumber) }),
+            seats.holders == Dictionary(uniqueKeysWithValues: confirmed.map { (InMemorySeatCache.User($0.userID), $0.seatNumber) }),
             sourceLocation: sourceLocation
         )
         #expect(seats.holdersOfUnknownSeat.isEmpty, sourceLocation: sourceLocation)
@@ -76,19 +80,3 @@ extension Result {
     }
 }
 
-/// Suspends until `condition` holds, checking every millisecond, for at most two seconds.
-func waitUntil(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(2)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw WaitTimedOut() }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
-struct WaitTimedOut: Error {}
-
-/// A failure that is no answer of the booking rules: a cache outage, or a store failing in a
-/// way its port says it never should.
-struct SimulatedOutage: Error, Equatable {
-    var what: String
-}

@@ -1,4 +1,5 @@
 import BookingCore
+import BookingCoreDoubles
 import Testing
 
 @Suite("Cancel")
@@ -6,7 +7,7 @@ struct CancelTests {
     @Test func cancellingFreesTheSeatForTheNextUser() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
-        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
 
         let cancelled = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
 
@@ -16,7 +17,7 @@ struct CancelTests {
         #expect(fixture.store.confirmed(eventID: eventID).isEmpty)
         #expect(fixture.cache.seats(eventID: eventID)?.taken == [])
         #expect(fixture.cache.calls(.release) == 1)
-        let bob = try await fixture.service.reserve(eventID: eventID, userID: "bob", seatNumber: nil)
+        let bob = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
         #expect(bob.seatNumber == 1)
         #expect(try await fixture.service.event(id: eventID).bookedSeats == 1)
     }
@@ -24,10 +25,10 @@ struct CancelTests {
     @Test func userCanBookAgainAfterCancellingWithANewID() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let first = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: 3)
+        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3))
         _ = try await fixture.service.cancel(bookingID: first.id, userID: "alice")
 
-        let second = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let second = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
 
         #expect(second.id != first.id)
         #expect(second.seatNumber == 1)
@@ -39,7 +40,7 @@ struct CancelTests {
     @Test func cancellingTwiceIsAlreadyCancelled() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
 
         await #expect(throws: ReservationError.alreadyCancelled) {
@@ -52,7 +53,7 @@ struct CancelTests {
     @Test func cancellingAnotherUsersBookingIsNotOwnerEvenOnceCancelled() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
 
         await #expect(throws: ReservationError.notOwner) {
             try await fixture.service.cancel(bookingID: booking.id, userID: "mallory")
@@ -79,7 +80,7 @@ struct CancelTests {
     @Test func cancellingWithTheStoreDownIsStoreUnavailable() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         fixture.store.isDown = true
 
         await #expect(throws: ReservationError.storeUnavailable) {
@@ -94,7 +95,7 @@ struct CancelTests {
     @Test func cacheReleaseFailureDoesNotFailTheCancel() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         fixture.cache.releaseFails = true
 
         let cancelled = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
@@ -109,11 +110,11 @@ struct CancelTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
         fixture.cache.isDown = true
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
 
         _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
 
-        let again = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let again = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         #expect(again.seatNumber == 1 && again.id != booking.id)
     }
 
@@ -121,7 +122,7 @@ struct CancelTests {
     func userCanBookAgainAfterCancelWhoseCacheReleaseFailed() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         fixture.cache.releaseFails = true
         _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
         fixture.cache.releaseFails = false
@@ -135,8 +136,8 @@ struct CancelTests {
     func seatsOfCancelsWhoseCacheReleaseFailedAreOfferedAgain() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 2)
-        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
-        _ = try await fixture.service.reserve(eventID: eventID, userID: "bob", seatNumber: nil)
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
         fixture.cache.releaseFails = true
         _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
         fixture.cache.releaseFails = false

@@ -1,4 +1,5 @@
 import BookingCore
+import BookingCoreDoubles
 import Testing
 
 /// Races that must end exactly: no oversell, one booking per user, one holder per seat.
@@ -107,7 +108,7 @@ struct ConcurrencyTests {
         #expect(results.map(\.error) == Array(repeating: .storeUnavailable, count: 4))
         #expect(fixture.store.calls(.seatState) == 1)
         fixture.store.setHook(nil)
-        let booking = try await fixture.service.reserve(eventID: eventID, userID: "a", seatNumber: nil)
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "a", seatNumber: nil))
         #expect(booking.seatNumber == 1)
         #expect(fixture.store.calls(.seatState) == 2)
     }

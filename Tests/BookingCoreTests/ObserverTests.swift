@@ -1,4 +1,5 @@
 import BookingCore
+import BookingCoreDoubles
 import Testing
 
 @Suite("Reservation observer")
@@ -7,7 +8,7 @@ struct ObserverTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
 
-        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         _ = await fixture.reserve(eventID, "alice")
         _ = await fixture.reserve(eventID, "bob")
         _ = await fixture.reserve(eventID, "bob", seat: 1)
@@ -64,7 +65,7 @@ struct ObserverTests {
         let eventID = try await fixture.makeEvent(seats: 1)
         fixture.cache.isDown = true
 
-        let alice = try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil)
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
         _ = await fixture.reserve(eventID, "bob")
 
         #expect(fixture.observer.notes == [.cacheBypassed, .reserved(alice), .cacheBypassed, .rejected(.soldOut)])

@@ -1,4 +1,5 @@
 import BookingCore
+import BookingCoreDoubles
 import Testing
 
 @Suite("Lists and reads")
@@ -23,10 +24,10 @@ struct ReadTests {
         var booked: [Booking] = []
         for index in 1...5 {
             let eventID = try await fixture.makeEvent(seats: 3, name: "Show \(index)")
-            booked.append(try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil))
+            booked.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil)))
         }
         _ = try await fixture.service.cancel(bookingID: booked[1].id, userID: "alice")
-        _ = try await fixture.service.reserve(eventID: booked[0].eventID, userID: "bob", seatNumber: nil)
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: booked[0].eventID, userID: "bob", seatNumber: nil))
 
         let pages = try await allPages(fixture, userID: "alice", status: nil, limit: 2)
         #expect(pages.map(\.count) == [2, 2, 1])
@@ -51,7 +52,7 @@ struct ReadTests {
         var ids: [Int64] = []
         for _ in 1...4 {
             let eventID = try await fixture.makeEvent(seats: 1)
-            ids.append(try await fixture.service.reserve(eventID: eventID, userID: "alice", seatNumber: nil).id)
+            ids.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil)).id)
         }
 
         let pages = try await allPages(fixture, userID: "alice", status: nil, limit: 3)
@@ -63,7 +64,7 @@ struct ReadTests {
         let fixture = BookingFixture()
         let first = try await fixture.makeEvent(seats: 2, name: "First")
         _ = try await fixture.makeEvent(seats: 3, name: "Second")
-        _ = try await fixture.service.reserve(eventID: first, userID: "alice", seatNumber: nil)
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: first, userID: "alice", seatNumber: nil))
 
         let page = try await fixture.service.events(limit: 1, after: nil)
         let rest = try await fixture.service.events(limit: 1, after: page.next)

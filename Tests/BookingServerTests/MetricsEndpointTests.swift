@@ -1,3 +1,5 @@
+import BookingCore
+import BookingCoreDoubles
 @testable import BookingServer
 import Telemetry
 import Testing

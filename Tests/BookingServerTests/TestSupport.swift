@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import BookingCore
+import BookingCoreDoubles
 import BookingSchema
 @testable import BookingServer
 import Foundation

@@ -1,3 +1,4 @@
+import BookingMessages
 import Synchronization
 
 @testable import QueueWorker

@@ -1,3 +1,4 @@
+import BookingMessages
 import Testing
 
 @testable import QueueWorker

@@ -1,3 +1,9 @@
+// Hand-written rather than Foundation's `removingPercentEncoding`, which turns nothing into an
+// error the API can name and decodes `+` in a query as a space (URLComponents), while here a
+// malformed escape or invalid UTF-8 is a 400 and `+` is always a plus sign.
+
+import StrictJSON
+
 /// Percent-decoding of request-target parts.
 ///
 /// `+` is a plus sign everywhere, in the query too: the API treats a `+` in

@@ -1,3 +1,4 @@
+import StrictJSON
 /// Turns a request body into its top-level JSON object, with 400-ready errors.
 enum RequestBody {
     static func object(from body: some Collection<UInt8>) throws(ValidationError) -> [String: JSONValue] {

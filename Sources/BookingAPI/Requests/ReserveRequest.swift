@@ -22,21 +22,11 @@ public struct ReserveRequest: Sendable {
             try Validate.seatNumber(from: json)
         }
     }
-
-    /// `{"event_id":…,"seat_no":…|null,"user_id":"…"}`, compact; see `RequestFingerprint`.
-    public var fingerprint: RequestFingerprint {
-        var writer = JSONWriter(reservingCapacity: 64 + userID.utf8.count)
-        writer.object { request in
-            request.field("event_id", eventID)
-            request.field("seat_no", seatNumber)
-            request.field("user_id", userID)
-        }
-        return RequestFingerprint(text: String(decoding: writer.bytes, as: UTF8.self))
-    }
 }
 
 extension ReserveRequest: Hashable {
-    /// Compares user ids by bytes, like `RequestFingerprint`.
+    /// Compares user ids by bytes: Swift's `String ==` treats canonically equivalent ids
+    /// ("é" and "e" + U+0301) as equal, but they are different users.
     public static func == (lhs: ReserveRequest, rhs: ReserveRequest) -> Bool {
         lhs.eventID == rhs.eventID && lhs.seatNumber == rhs.seatNumber
             && lhs.userID.utf8.elementsEqual(rhs.userID.utf8)

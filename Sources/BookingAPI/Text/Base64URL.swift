@@ -1,3 +1,7 @@
+// Hand-written rather than Foundation's `Data(base64Encoded:)`, which knows neither the URL-safe
+// alphabet nor unpadded input, and accepts non-canonical trailing bits: a cursor must decode from
+// exactly one spelling, or two cursors could name one page.
+
 /// Base64url without padding (RFC 4648 §5), strict: only canonical encodings decode.
 enum Base64URL {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

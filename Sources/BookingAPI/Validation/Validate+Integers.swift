@@ -1,3 +1,4 @@
+import StrictJSON
 /// The API's rules for identifiers and limits ("Identifiers and limits" in API.md), one pure
 /// function each. Each returns the checked value or throws a `ValidationError` naming the field.
 public enum Validate {

@@ -1,3 +1,4 @@
+import StrictJSON
 extension Validate {
     public static let maxUserIDLength = 128
     public static let maxEventNameLength = 200

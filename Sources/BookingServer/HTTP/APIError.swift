@@ -1,6 +1,7 @@
 import BookingAPI
 import BookingCore
 import Hummingbird
+import StrictJSON
 
 /// A failure answered in the API's envelope: `{"success": false, "code": ..., "error": ...}`.
 /// Messages are written for clients: never SQL, stack traces or internal host names.
@@ -33,20 +34,6 @@ struct APIError: HTTPResponseError {
     static let methodNotAllowed = APIError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "this route does not take that method")
     static let payloadTooLarge = APIError(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the request body is over 65536 bytes")
     static let internalError = APIError(status: .internalServerError, code: "INTERNAL", message: "internal error")
-    /// The per-user limit was hit; `Retry-After` says when to try again (whole seconds, at least 1).
-    static func rateLimited(retryAfterSeconds: Int) -> APIError {
-        APIError(
-            status: .tooManyRequests, code: "RATE_LIMITED",
-            message: "too many reservation attempts for this user; retry after \(retryAfterSeconds) s",
-            headers: [.retryAfter: String(retryAfterSeconds)]
-        )
-    }
-
-    static let idempotencyKeyReused = APIError(
-        status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED",
-        message: "this Idempotency-Key was used for a different request"
-    )
-
     /// The API's answer for each outcome of the booking rules.
     init(_ outcome: ReservationError) {
         switch outcome {
@@ -59,6 +46,18 @@ struct APIError: HTTPResponseError {
         case .seatTaken: self.init(status: .conflict, code: "SEAT_TAKEN", message: "that seat is held by someone else")
         case .notOwner: self.init(status: .forbidden, code: "NOT_OWNER", message: "the booking belongs to another user")
         case .alreadyCancelled: self.init(status: .conflict, code: "ALREADY_CANCELLED", message: "the booking was cancelled before")
+        case .rateLimited(let retryAfter):
+            // `Retry-After` in whole seconds, at least 1.
+            self.init(
+                status: .tooManyRequests, code: "RATE_LIMITED",
+                message: "too many reservation attempts for this user; retry after \(retryAfter) s",
+                headers: [.retryAfter: String(retryAfter)]
+            )
+        case .idempotencyKeyReused:
+            self.init(
+                status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED",
+                message: "this Idempotency-Key was used for a different request"
+            )
         case .storeUnavailable: self.init(status: .serviceUnavailable, code: "UNAVAILABLE", message: "the database is unreachable; nothing was changed")
         case .internalFailure: self.init(status: .internalServerError, code: "INTERNAL", message: "internal error")
         }

@@ -1,5 +1,6 @@
 import BookingAPI
 import Hummingbird
+import StrictJSON
 
 /// `/health`, `/api/bookings/health` (dependencies, each with its own deadline) and
 /// `/health/live` (the process serves HTTP; touches nothing). Outside the envelope.

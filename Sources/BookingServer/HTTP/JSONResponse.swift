@@ -1,6 +1,7 @@
 import BookingAPI
 import BookingCore
 import Hummingbird
+import StrictJSON
 
 /// Responses with a JSON body, and the API's JSON form of bookings and events.
 enum JSONResponse {

@@ -25,8 +25,9 @@ struct ReservationMetrics: ReservationObserver {
             case .eventNotFound: self = .eventNotFound
             case .seatOutOfRange: self = .invalidSeat
             case .storeUnavailable: self = .unavailable
+            case .rateLimited: self = .rateLimited
             // Not answers of a reservation; counted rather than lost if that ever changes.
-            case .bookingNotFound, .notOwner, .alreadyCancelled, .internalFailure: self = .internal
+            case .bookingNotFound, .notOwner, .alreadyCancelled, .idempotencyKeyReused, .internalFailure: self = .internal
             }
         }
     }
@@ -45,10 +46,8 @@ struct ReservationMetrics: ReservationObserver {
         cacheBypasses = Counter(label: "booking_cache_bypass_total", factory: factory)
     }
 
-    func count(_ outcome: Outcome) { outcomes[outcome]!.increment() }
-
-    func reserved(_ booking: Booking) { count(.created) }
-    func rejected(_ outcome: ReservationError) { count(Outcome(outcome)) }
+    func reserved(_ booking: Booking) { outcomes[.created]!.increment() }
+    func rejected(_ outcome: ReservationError) { outcomes[Outcome(outcome)]!.increment() }
     func cancelled() { cancellations.increment() }
     func lockContended() { lockContentions.increment() }
     func cacheBypassed() { cacheBypasses.increment() }

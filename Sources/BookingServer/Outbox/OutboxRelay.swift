@@ -1,5 +1,6 @@
 import AMQP
 import BookingCore
+import BookingMessages
 import CoreMetrics
 import Logging
 import Postgres
@@ -91,7 +92,7 @@ final class OutboxRelay: Service, Sendable {
                         exchange: BookingTopology.exchange.name,
                         routingKey: try row.decode(2),
                         body: Array(try row.decode(3, as: String.self).utf8),
-                        properties: AMQPProperties(messageID: try row.decode(1), contentType: "application/json", persistent: true),
+                        properties: AMQPProperties(messageID: try row.decode(1), contentType: MessageTopology.contentType, persistent: true),
                         // A message no queue takes would be confirmed and lost: unroutable, the
                         // batch rolls back and waits in the outbox until a worker binds its queue.
                         mandatory: true
@@ -111,13 +112,7 @@ final class OutboxRelay: Service, Sendable {
     }
 }
 
-/// Wakes the relay after every committed booking change.
-struct RelayWakingObserver: ReservationObserver {
-    let relay: OutboxRelay
-
-    func reserved(_ booking: Booking) { relay.wake() }
-    func rejected(_ outcome: ReservationError) {}
-    func cancelled() { relay.wake() }
-    func lockContended() {}
-    func cacheBypassed() {}
+/// Every committed booking change wakes the relay.
+extension OutboxRelay: PostCommitSignal {
+    func bookingChangeCommitted() { wake() }
 }

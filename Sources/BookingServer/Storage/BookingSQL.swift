@@ -157,35 +157,3 @@ enum BookingSQL {
 }
 
 /// Statements of the idempotency keys of reserve requests.
-enum IdempotencySQL {
-    /// Claims ($1 user, $2 key, $3 fingerprint) for this request, or returns the row that holds
-    /// it: `claimed` true when this request is the first (or the old row was over 24 h old).
-    static let claim = """
-        WITH claimed AS (
-            INSERT INTO idempotency_keys (user_id, key, fingerprint) VALUES ($1, $2, $3)
-            ON CONFLICT (user_id, key) DO UPDATE
-                SET fingerprint = EXCLUDED.fingerprint, response_status = NULL, response_body = NULL,
-                    created_at = clock_timestamp()
-                WHERE idempotency_keys.created_at < clock_timestamp() - interval '24 hours'
-            RETURNING true, fingerprint, response_status, response_body
-        )
-        SELECT * FROM claimed
-        UNION ALL
-        SELECT false, fingerprint, response_status, response_body FROM idempotency_keys
-        WHERE user_id = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claimed)
-        """
-
-    static let current = """
-        SELECT false, fingerprint, response_status, response_body FROM idempotency_keys
-        WHERE user_id = $1 AND key = $2
-        """
-
-    static let complete = """
-        UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2
-        """
-
-    /// A request whose answer is not kept (400, 429, 5xx) frees its key for a fresh attempt.
-    static let release = """
-        DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND response_status IS NULL
-        """
-}

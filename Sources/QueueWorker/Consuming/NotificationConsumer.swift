@@ -1,4 +1,5 @@
 import AMQP
+import BookingMessages
 import Logging
 import ServiceLifecycle
 

@@ -1,7 +1,8 @@
 import AMQP
+import BookingMessages
 
-/// The worker's RabbitMQ names (API.md, "Messages"): exchange `bookings`, queue
-/// `booking-notifications` bound to `booking.*`, and its dead-letter queue. The queue names are
+/// The worker's declarations of the contract's names (``MessageTopology``): the exchange, the
+/// queue bound to every booking message, and its dead-letter queue. The queue name is
 /// configurable so that tests and side-by-side deployments can run workers of their own.
 struct NotificationTopology: Sendable, Equatable {
     enum QueueType: String, Sendable {
@@ -10,13 +11,12 @@ struct NotificationTopology: Sendable, Equatable {
         case quorum
     }
 
-    static let exchange = AMQPExchange("bookings", type: .topic, durable: true)
-    static let bindingKey = "booking.*"
+    static let exchange = AMQPExchange(MessageTopology.exchange, type: .topic, durable: true)
 
-    var queue = "booking-notifications"
+    var queue = MessageTopology.notificationQueue
     var queueType = QueueType.classic
 
-    var deadLetterQueue: String { queue + ".dlq" }
+    var deadLetterQueue: String { MessageTopology.deadLetterQueue(of: queue) }
 
     /// Declared on every (re)connect. The queue dead-letters what is rejected to the DLQ through
     /// the default exchange, a backstop for the worker's own dead-lettering, which adds the reason.
@@ -31,7 +31,7 @@ struct NotificationTopology: Sendable, Equatable {
                     "x-dead-letter-routing-key": .string(deadLetterQueue),
                 ]) { $1 }),
             ],
-            bindings: [AMQPBinding(queue: queue, exchange: Self.exchange.name, routingKey: Self.bindingKey)]
+            bindings: [AMQPBinding(queue: queue, exchange: Self.exchange.name, routingKey: MessageTopology.bindingKey)]
         )
     }
 }

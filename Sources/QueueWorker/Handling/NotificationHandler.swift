@@ -1,3 +1,4 @@
+import BookingMessages
 /// The worker's effect for one well-formed message: record its notification once, and when a
 /// webhook is configured, post it until the webhook accepts it or the attempts run out.
 ///

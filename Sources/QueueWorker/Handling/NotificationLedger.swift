@@ -1,3 +1,4 @@
+import BookingMessages
 /// Where the worker records its effect: one notification per message id, and each webhook
 /// attempt. The PostgreSQL implementation does each call in one transaction, so the
 /// de-duplication on the message id and the effect it guards commit together.

@@ -1,3 +1,4 @@
+import BookingMessages
 /// Posts a booking message to the configured webhook.
 protocol WebhookSender: Sendable {
     /// One attempt; never throws: a transport failure is an outcome like a 500.

@@ -1,3 +1,4 @@
+import BookingMessages
 import Postgres
 
 /// The notification ledger in PostgreSQL: every call is one statement, so one round trip and

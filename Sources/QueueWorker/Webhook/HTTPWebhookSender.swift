@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BookingMessages
 import NIOCore
 
 /// Posts messages to `WEBHOOK_URL` with AsyncHTTPClient: the body as published, with the message

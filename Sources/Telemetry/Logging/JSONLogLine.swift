@@ -1,5 +1,5 @@
-import BookingAPI
 import Logging
+import StrictJSON
 
 /// One log event as one line of JSON: `timestamp` (RFC 3339, UTC, milliseconds), `level`,
 /// `label`, `message`, then every metadata entry as a field of its own, so collectors can

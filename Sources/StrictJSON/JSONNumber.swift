@@ -43,9 +43,9 @@ public struct JSONNumber: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The RFC 8259 number grammar, shared by the parser and `JSONNumber.init?(literal:)`.
-enum JSONNumberGrammar {
+package enum JSONNumberGrammar {
     @inline(__always)
-    static func isDigit(_ byte: UInt8) -> Bool {
+    package static func isDigit(_ byte: UInt8) -> Bool {
         byte &- UInt8(ascii: "0") < 10
     }
 

@@ -1,27 +1,31 @@
 import BookingAPI
 import Foundation
+import StrictJSON
 
-/// One message of API.md's "Messages": a confirmed or cancelled booking, as the outbox relay
-/// publishes it. Parsed strictly, because whatever passes here is written to PostgreSQL: a value
-/// the database would refuse must be caught now and dead-lettered, not retried for ever.
-struct BookingMessage: Sendable, Equatable {
-    enum Kind: String, Sendable {
+/// The body codec of one booking message (docs/api.md, "Messages"): a confirmed or cancelled
+/// booking, as the outbox relay publishes it. PostgreSQL writes the body (the `booking_message`
+/// function, in the transaction of the change); this is how it is read. Parsed strictly, because
+/// whatever passes here is written to PostgreSQL: a value the database would refuse must be
+/// caught now and dead-lettered, not retried for ever.
+public struct BookingMessage: Sendable, Equatable {
+    /// The message's `type`, which is also its routing key.
+    public enum Kind: String, Sendable, CaseIterable {
         case confirmed = "booking.confirmed"
         case cancelled = "booking.cancelled"
     }
 
     /// The message id (a UUID, lower case), which is also the AMQP `message_id`.
-    let id: String
-    let kind: Kind
-    let occurredAt: String
-    let bookingID: Int64
-    let eventID: Int64
-    let userID: String
-    let seatNo: Int64
+    public let id: String
+    public let kind: Kind
+    public let occurredAt: String
+    public let bookingID: Int64
+    public let eventID: Int64
+    public let userID: String
+    public let seatNo: Int64
     /// The body as received, stored as the notification's payload and posted to the webhook.
-    let body: [UInt8]
+    public let body: [UInt8]
 
-    init(body: [UInt8], messageID: String?, routingKey: String) throws(MalformedMessage) {
+    public init(body: [UInt8], messageID: String?, routingKey: String) throws(MalformedMessage) {
         let document: JSONValue
         do {
             document = try JSONParser.parse(body)
@@ -68,7 +72,7 @@ struct BookingMessage: Sendable, Equatable {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` with plausible field ranges, as the relay writes it.
-    static func isTimestamp(_ text: String) -> Bool {
+    public static func isTimestamp(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 24 else { return false }
         let layout = Array("dddd-dd-ddTdd:dd:dd.dddZ".utf8)

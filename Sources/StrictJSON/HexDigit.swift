@@ -1,8 +1,8 @@
 /// ASCII hexadecimal digits, for `\u` escapes and percent-encoding.
-enum HexDigit {
+package enum HexDigit {
     /// The value of `byte` as a hex digit (either case), or `nil`.
     @inline(__always)
-    static func value(of byte: UInt8) -> UInt8? {
+    package static func value(of byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -11,5 +11,5 @@ enum HexDigit {
         }
     }
 
-    static let uppercase: [UInt8] = Array("0123456789ABCDEF".utf8)
+    package static let uppercase: [UInt8] = Array("0123456789ABCDEF".utf8)
 }

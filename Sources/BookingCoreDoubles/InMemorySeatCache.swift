@@ -4,25 +4,45 @@ import Synchronization
 /// ``SeatCache`` in memory, with the Redis scripts' semantics: each method is one atomic step
 /// (as one Lua script is), over per-event seat state that may be missing (cold), stale or
 /// unreachable.
-final class InMemorySeatCache: SeatCache {
-    enum Call: Hashable, CaseIterable, Sendable {
+public final class InMemorySeatCache: SeatCache {
+    public enum Call: Hashable, CaseIterable, Sendable {
         case allocate, load, confirm, abandon, release, invalidate
     }
 
-    /// One event's keys (`{evt:42}:*` in Redis).
-    struct EventSeats: Equatable {
-        var totalSeats: Int
-        /// Allocated seats, committed or still in flight.
-        var taken: Set<Int> = []
-        /// Users known to hold a confirmed booking, with its seat.
-        var holders: [String: Int] = [:]
-        /// Users the store said hold a booking whose seat the cache was not told.
-        var holdersOfUnknownSeat: Set<String> = []
-        /// The (event, user) locks: user → token.
-        var locks: [String: String] = [:]
+    /// A user as Redis keys and members know them: the bytes of the id. (Swift's `String ==`
+    /// would take canonically equivalent ids, "é" and "e" + U+0301, for one user.)
+    public struct User: Hashable, Sendable, ExpressibleByStringLiteral {
+        public let bytes: [UInt8]
 
-        func isBooked(_ userID: String) -> Bool {
-            holders[userID] != nil || holdersOfUnknownSeat.contains(userID)
+        public init(_ id: String) { bytes = Array(id.utf8) }
+        public init(stringLiteral id: String) { self.init(id) }
+    }
+
+    /// One event's keys (`{evt:42}:*` in Redis).
+    public struct EventSeats: Equatable, Sendable {
+        public var totalSeats: Int
+        /// Allocated seats, committed or still in flight.
+        public var taken: Set<Int> = []
+        /// Users known to hold a confirmed booking, with its seat.
+        public var holders: [User: Int] = [:]
+        /// Users the store said hold a booking whose seat the cache was not told.
+        public var holdersOfUnknownSeat: Set<User> = []
+        /// The (event, user) locks: user → token.
+        public var locks: [User: String] = [:]
+
+        public init(
+            totalSeats: Int, taken: Set<Int> = [], holders: [User: Int] = [:],
+            holdersOfUnknownSeat: Set<User> = [], locks: [User: String] = [:]
+        ) {
+            self.totalSeats = totalSeats
+            self.taken = taken
+            self.holders = holders
+            self.holdersOfUnknownSeat = holdersOfUnknownSeat
+            self.locks = locks
+        }
+
+        public func isBooked(_ user: User) -> Bool {
+            holders[user] != nil || holdersOfUnknownSeat.contains(user)
         }
     }
 
@@ -39,66 +59,66 @@ final class InMemorySeatCache: SeatCache {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
     // MARK: - Test controls
 
     /// Every call throws ``SimulatedOutage`` while true (Redis is down).
-    var isDown: Bool {
+    public var isDown: Bool {
         get { state.withLock { $0.isDown } }
         set { state.withLock { $0.isDown = newValue } }
     }
 
     /// `confirm` throws (after the store committed) while true.
-    var confirmFails: Bool {
+    public var confirmFails: Bool {
         get { state.withLock { $0.confirmFails } }
         set { state.withLock { $0.confirmFails = newValue } }
     }
 
     /// `release` throws (after the store cancelled) while true.
-    var releaseFails: Bool {
+    public var releaseFails: Bool {
         get { state.withLock { $0.releaseFails } }
         set { state.withLock { $0.releaseFails = newValue } }
     }
 
     /// Forgets everything, locks included, as `FLUSHALL` or a restart without persistence would.
-    func flush() {
+    public func flush() {
         state.withLock { $0.events = [:] }
     }
 
     /// Flushes just before the `number`-th `call` runs, so that call finds every event cold.
     /// Counted and flushed under the cache's lock: among concurrent calls exactly one is the
     /// `number`-th (a hook reading ``calls(_:)`` afterwards can miss it when two calls race).
-    func flush(before call: Call, number: Int) {
+    public func flush(before call: Call, number: Int) {
         state.withLock { $0.flushBefore = (call, number) }
     }
 
     /// Drops every lock, as their TTL running out would.
-    func expireLocks() {
+    public func expireLocks() {
         state.withLock { state in
             for eventID in state.events.keys { state.events[eventID]?.locks = [:] }
         }
     }
 
     /// Runs before each call, outside the lock; throwing makes that call fail.
-    func setHook(_ hook: (@Sendable (Call) async throws -> Void)?) {
+    public func setHook(_ hook: (@Sendable (Call) async throws -> Void)?) {
         state.withLock { $0.hook = hook }
     }
 
-    func calls(_ call: Call) -> Int {
+    public func calls(_ call: Call) -> Int {
         state.withLock { $0.calls[call, default: 0] }
     }
 
-    var totalCalls: Int {
+    public var totalCalls: Int {
         state.withLock { $0.calls.values.reduce(0, +) }
     }
 
-    func resetCalls() {
+    public func resetCalls() {
         state.withLock { $0.calls = [:] }
     }
 
     /// What the cache holds for an event; nil when cold.
-    func seats(eventID: Int64) -> EventSeats? {
+    public func seats(eventID: Int64) -> EventSeats? {
         state.withLock { $0.events[eventID] }
     }
 
@@ -118,15 +138,15 @@ final class InMemorySeatCache: SeatCache {
 
     // MARK: - SeatCache
 
-    func allocate(eventID: Int64, userID: String, seatNumber: Int?, lockToken: String) async throws -> SeatAllocation {
+    public func allocate(eventID: Int64, userID: String, seatNumber: Int?, lockToken: String) async throws -> SeatAllocation {
         try await enter(.allocate)
         return state.withLock { state in
             guard var seats = state.events[eventID] else { return .cold }
             if let seatNumber, !(1...seats.totalSeats).contains(seatNumber) {
                 return .seatOutOfRange(totalSeats: seats.totalSeats)
             }
-            if seats.isBooked(userID) { return .alreadyBooked }
-            if seats.locks[userID] != nil { return .locked }
+            if seats.isBooked(User(userID)) { return .alreadyBooked }
+            if seats.locks[User(userID)] != nil { return .locked }
             let seat: Int
             if let seatNumber {
                 if seats.taken.contains(seatNumber) { return .seatTaken }
@@ -136,67 +156,67 @@ final class InMemorySeatCache: SeatCache {
                 seat = free
             }
             seats.taken.insert(seat)
-            seats.locks[userID] = lockToken
+            seats.locks[User(userID)] = lockToken
             state.events[eventID] = seats
             return .allocated(seatNumber: seat)
         }
     }
 
-    func load(eventID: Int64, state seatState: SeatState) async throws {
+    public func load(eventID: Int64, state seatState: SeatState) async throws {
         try await enter(.load)
         state.withLock { state in
             guard state.events[eventID] == nil else { return }
             var seats = EventSeats(totalSeats: seatState.totalSeats)
             for holder in seatState.holders {
                 seats.taken.insert(holder.seatNumber)
-                seats.holders[holder.userID] = holder.seatNumber
+                seats.holders[User(holder.userID)] = holder.seatNumber
             }
             state.events[eventID] = seats
         }
     }
 
-    func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws {
+    public func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws {
         try await enter(.confirm)
         state.withLock { state in
             guard var seats = state.events[eventID] else { return }
             seats.taken.insert(seatNumber)
-            seats.holders[userID] = seatNumber
-            seats.holdersOfUnknownSeat.remove(userID)
-            if seats.locks[userID] == lockToken { seats.locks[userID] = nil }
+            seats.holders[User(userID)] = seatNumber
+            seats.holdersOfUnknownSeat.remove(User(userID))
+            if seats.locks[User(userID)] == lockToken { seats.locks[User(userID)] = nil }
             state.events[eventID] = seats
         }
     }
 
-    func abandon(
+    public func abandon(
         eventID: Int64, userID: String, seatNumber: Int, lockToken: String,
         seatHeldElsewhere: Bool, userHoldsAnother: Bool
     ) async throws {
         try await enter(.abandon)
         state.withLock { state in
             guard var seats = state.events[eventID] else { return }
-            if seats.locks[userID] == lockToken { seats.locks[userID] = nil }
+            if seats.locks[User(userID)] == lockToken { seats.locks[User(userID)] = nil }
             if !seatHeldElsewhere, !seats.holders.values.contains(seatNumber) {
                 seats.taken.remove(seatNumber)
             }
-            if userHoldsAnother, seats.holders[userID] == nil {
-                seats.holdersOfUnknownSeat.insert(userID)
+            if userHoldsAnother, seats.holders[User(userID)] == nil {
+                seats.holdersOfUnknownSeat.insert(User(userID))
             }
             state.events[eventID] = seats
         }
     }
 
-    func release(eventID: Int64, userID: String, seatNumber: Int) async throws {
+    public func release(eventID: Int64, userID: String, seatNumber: Int) async throws {
         try await enter(.release)
         state.withLock { state in
             guard var seats = state.events[eventID] else { return }
-            if seats.holders[userID] == seatNumber { seats.holders[userID] = nil }
-            seats.holdersOfUnknownSeat.remove(userID)
+            if seats.holders[User(userID)] == seatNumber { seats.holders[User(userID)] = nil }
+            seats.holdersOfUnknownSeat.remove(User(userID))
             if !seats.holders.values.contains(seatNumber) { seats.taken.remove(seatNumber) }
             state.events[eventID] = seats
         }
     }
 
-    func invalidate(eventID: Int64) async throws {
+    public func invalidate(eventID: Int64) async throws {
         try await enter(.invalidate)
         _ = state.withLock { $0.events.removeValue(forKey: eventID) }
     }

@@ -1,24 +1,6 @@
-@testable import BookingServer
-import Synchronization
+@testable import BookingCore
+import BookingCoreDoubles
 import Testing
-
-/// A monotonic clock that moves only when the test says so.
-final class ManualClock: Sendable {
-    private let nanoseconds: Atomic<Int64>
-
-    /// Starts at the beginning of a one-second window, far from zero like a real uptime.
-    init(startingAt start: Int64 = 1_000 * 1_000_000_000) {
-        nanoseconds = Atomic(start)
-    }
-
-    func advance(by duration: Duration) {
-        nanoseconds.add(duration.wholeNanoseconds, ordering: .relaxed)
-    }
-
-    var read: UserRateLimiter.Clock {
-        { [self] in nanoseconds.load(ordering: .relaxed) }
-    }
-}
 
 /// The limiter's arithmetic against a clock the tests move: no real time passes.
 @Suite("Per-user rate limiter")

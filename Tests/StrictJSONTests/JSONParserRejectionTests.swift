@@ -1,5 +1,5 @@
 import Testing
-@testable import BookingAPI
+@testable import StrictJSON
 
 /// JSONTestSuite-style inputs that a strict RFC 8259 parser must reject.
 @Suite struct JSONParserRejectionTests {

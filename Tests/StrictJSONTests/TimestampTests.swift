@@ -1,5 +1,5 @@
 import Testing
-@testable import BookingAPI
+@testable import StrictJSON
 
 @Suite struct TimestampTests {
     @Test func epochIsFormatted() {

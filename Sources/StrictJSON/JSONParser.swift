@@ -1,3 +1,8 @@
+// Hand-written rather than Foundation's JSONDecoder, which the API cannot use: it accepts `7.0`
+// and `7e0` where the API refuses anything but an integer literal as an id, loses numbers past
+// 2^53 in a Double, and compares keys and strings as Swift Strings (canonically equivalent user
+// ids would be one). This parser keeps each number's literal and each string's exact scalars.
+
 /// A strict RFC 8259 parser over UTF-8 bytes.
 ///
 /// Rejects everything the RFC does not allow (trailing commas, comments, `NaN`, leading zeros,

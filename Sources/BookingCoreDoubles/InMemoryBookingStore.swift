@@ -4,8 +4,8 @@ import Synchronization
 /// ``BookingStore`` in memory, with PostgreSQL's semantics: the constraints on confirmed bookings
 /// (`UNIQUE (event_id, user_id)`, `UNIQUE (event_id, seat_no)`, seat in `1...total_seats`) are
 /// checked on every write under one lock, the way the database's would be.
-final class InMemoryBookingStore: BookingStore {
-    enum Call: Hashable, CaseIterable, Sendable {
+public final class InMemoryBookingStore: BookingStore {
+    public enum Call: Hashable, CaseIterable, Sendable {
         case createEvent, event, events, seatState, insertBooking, reserveWithoutCache, cancelBooking, booking, bookings
     }
 
@@ -16,9 +16,16 @@ final class InMemoryBookingStore: BookingStore {
         var createdAt: Int64
     }
 
+    /// A user id is its bytes, as PostgreSQL compares text: Swift's `String ==` would take
+    /// canonically equivalent ids ("é" and "e" + U+0301) for one user.
     private struct EventUser: Hashable {
         var eventID: Int64
-        var userID: String
+        var userID: [UInt8]
+
+        init(eventID: Int64, userID: String) {
+            self.eventID = eventID
+            self.userID = Array(userID.utf8)
+        }
     }
 
     private struct EventSeat: Hashable {
@@ -90,25 +97,25 @@ final class InMemoryBookingStore: BookingStore {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
     // MARK: - Test controls
 
     /// Every call throws ``ReservationError/storeUnavailable`` while true (PostgreSQL is down), as
     /// the port says a store does when it cannot be reached.
-    var isDown: Bool {
+    public var isDown: Bool {
         get { state.withLock { $0.isDown } }
         set { state.withLock { $0.isDown = newValue } }
     }
 
     /// Runs before each call, outside the lock; throwing makes that call fail.
-    func setHook(_ hook: (@Sendable (Call) async throws -> Void)?) {
+    public func setHook(_ hook: (@Sendable (Call) async throws -> Void)?) {
         state.withLock { $0.hook = hook }
     }
 
     /// Holds every `call` until `condition` holds (two seconds at most, then the call throws),
     /// then lets it go on, or fails it with `failure` when one is given.
-    func hold(_ call: Call, until condition: @escaping @Sendable () -> Bool, thenFailWith failure: ReservationError? = nil) {
+    public func hold(_ call: Call, until condition: @escaping @Sendable () -> Bool, thenFailWith failure: ReservationError? = nil) {
         setHook { entered in
             guard entered == call else { return }
             try await waitUntil(condition)
@@ -117,45 +124,45 @@ final class InMemoryBookingStore: BookingStore {
     }
 
     /// Microseconds between two timestamps; 0 gives every booking the same `createdAt`.
-    func setClockStep(_ step: Int64) {
+    public func setClockStep(_ step: Int64) {
         state.withLock { $0.clockStep = step }
     }
 
-    func calls(_ call: Call) -> Int {
+    public func calls(_ call: Call) -> Int {
         state.withLock { $0.calls[call, default: 0] }
     }
 
-    func resetCalls() {
+    public func resetCalls() {
         state.withLock { $0.calls = [:] }
     }
 
     /// The confirmed bookings of an event, by seat.
-    func confirmed(eventID: Int64) -> [Booking] {
+    public func confirmed(eventID: Int64) -> [Booking] {
         state.withLock { state in
             state.bookings.values.filter { $0.eventID == eventID && $0.status == .confirmed }
                 .sorted { $0.seatNumber < $1.seatNumber }
         }
     }
 
-    func cancelled(eventID: Int64) -> [Booking] {
+    public func cancelled(eventID: Int64) -> [Booking] {
         state.withLock { state in
             state.bookings.values.filter { $0.eventID == eventID && $0.status == .cancelled }.sorted { $0.id < $1.id }
         }
     }
 
-    func maxConfirmed(eventID: Int64) -> Int {
+    public func maxConfirmed(eventID: Int64) -> Int {
         state.withLock { $0.maxConfirmed[eventID, default: 0] }
     }
 
     /// Checks the invariants the database's constraints guarantee; empty when they all hold.
-    func invariantViolations() -> [String] {
+    public func invariantViolations() -> [String] {
         state.withLock { state in
             var violations: [String] = []
             let confirmed = state.bookings.values.filter { $0.status == .confirmed }
             for (eventID, bookings) in Dictionary(grouping: confirmed, by: \.eventID) {
                 let total = state.events[eventID]?.totalSeats ?? 0
                 if bookings.count > total { violations.append("event \(eventID): \(bookings.count) > \(total) seats") }
-                if Set(bookings.map(\.userID)).count != bookings.count { violations.append("event \(eventID): a user twice") }
+                if Set(bookings.map { Array($0.userID.utf8) }).count != bookings.count { violations.append("event \(eventID): a user twice") }
                 if Set(bookings.map(\.seatNumber)).count != bookings.count { violations.append("event \(eventID): a seat twice") }
                 if bookings.contains(where: { !(1...total).contains($0.seatNumber) }) {
                     violations.append("event \(eventID): a seat out of range")
@@ -176,7 +183,7 @@ final class InMemoryBookingStore: BookingStore {
 
     // MARK: - BookingStore
 
-    func createEvent(name: String, totalSeats: Int) async throws -> Event {
+    public func createEvent(name: String, totalSeats: Int) async throws -> Event {
         try await enter(.createEvent)
         return state.withLock { state in
             let row = EventRow(id: state.nextEventID, name: name, totalSeats: totalSeats, createdAt: state.tick())
@@ -186,12 +193,12 @@ final class InMemoryBookingStore: BookingStore {
         }
     }
 
-    func event(id: Int64) async throws -> Event? {
+    public func event(id: Int64) async throws -> Event? {
         try await enter(.event)
         return state.withLock { state in state.events[id].map { state.event($0) } }
     }
 
-    func events(limit: Int, after position: PagePosition?) async throws -> Page<Event> {
+    public func events(limit: Int, after position: PagePosition?) async throws -> Page<Event> {
         try await enter(.events)
         return state.withLock { state in
             let rows = state.events.values.map { state.event($0) }
@@ -199,7 +206,7 @@ final class InMemoryBookingStore: BookingStore {
         }
     }
 
-    func seatState(eventID: Int64) async throws -> SeatState? {
+    public func seatState(eventID: Int64) async throws -> SeatState? {
         try await enter(.seatState)
         return state.withLock { state in
             guard let event = state.events[eventID] else { return nil }
@@ -211,14 +218,14 @@ final class InMemoryBookingStore: BookingStore {
         }
     }
 
-    func insertBooking(eventID: Int64, userID: String, seatNumber: Int) async throws -> Booking {
+    public func insertBooking(eventID: Int64, userID: String, seatNumber: Int) async throws -> Booking {
         try await enter(.insertBooking)
         return try state.withLock { state throws(ReservationError) in
             try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber)
         }
     }
 
-    func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+    public func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
         try await enter(.reserveWithoutCache)
         // One lock for everything: at least as serialized as PostgreSQL's row lock on the event.
         return try state.withLock { state throws(ReservationError) in
@@ -235,11 +242,11 @@ final class InMemoryBookingStore: BookingStore {
         }
     }
 
-    func cancelBooking(id: Int64, userID: String) async throws -> Booking {
+    public func cancelBooking(id: Int64, userID: String) async throws -> Booking {
         try await enter(.cancelBooking)
         return try state.withLock { state throws(ReservationError) in
             guard var booking = state.bookings[id] else { throw .bookingNotFound }
-            guard booking.userID == userID else { throw .notOwner }
+            guard booking.userID.utf8.elementsEqual(userID.utf8) else { throw .notOwner }
             guard booking.status == .confirmed else { throw .alreadyCancelled }
             booking.status = .cancelled
             booking.cancelledAt = state.tick()
@@ -250,16 +257,16 @@ final class InMemoryBookingStore: BookingStore {
         }
     }
 
-    func booking(id: Int64) async throws -> Booking? {
+    public func booking(id: Int64) async throws -> Booking? {
         try await enter(.booking)
         return state.withLock { $0.bookings[id] }
     }
 
-    func bookings(userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?) async throws -> Page<Booking> {
+    public func bookings(userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?) async throws -> Page<Booking> {
         try await enter(.bookings)
         return state.withLock { state in
             let rows = state.bookings.values
-                .filter { $0.userID == userID && (status == nil || $0.status == status) }
+                .filter { $0.userID.utf8.elementsEqual(userID.utf8) && (status == nil || $0.status == status) }
                 .map { state.withEventName($0) }
             return Self.page(rows, limit: limit, after: position) { PagePosition(createdAt: $0.createdAt, id: $0.id) }
         }

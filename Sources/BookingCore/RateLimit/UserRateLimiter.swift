@@ -13,16 +13,16 @@ import Synchronization
 /// requests of different users rarely meet on a lock and no request takes a global one. A
 /// shard forgets users idle for two windows as it goes (forgetting them changes no decision),
 /// so memory follows the users of the last few seconds, not every user ever seen.
-final class UserRateLimiter: Sendable {
+public final class UserRateLimiter: Sendable {
     /// A monotonic time in nanoseconds; tests pass a clock they move by hand.
-    typealias Clock = @Sendable () -> Int64
+    public typealias Clock = @Sendable () -> Int64
 
-    let limit: Int
+    public let limit: Int
     private let clock: Clock
     private let shards: [Shard]
 
     /// - Parameter limit: requests per second per user, at least 1 (0 means no limiter at all).
-    init(limit: Int, shardCount: Int = 64, clock: @escaping Clock = UserRateLimiter.monotonicNanoseconds) {
+    public init(limit: Int, shardCount: Int = 64, clock: @escaping Clock = UserRateLimiter.monotonicNanoseconds) {
         precondition(limit > 0, "a limit of 0 means no limiter")
         precondition(shardCount > 0 && shardCount & (shardCount - 1) == 0, "shards are picked by a bit mask")
         self.limit = limit
@@ -32,7 +32,7 @@ final class UserRateLimiter: Sendable {
 
     /// Counts one attempt of `userID`; nil when it may go ahead, else the whole seconds to put in
     /// `Retry-After` (at least 1).
-    func admit(_ userID: String) -> Int? {
+    public func admit(_ userID: String) -> Int? {
         let now = clock()
         var hasher = Hasher()
         hasher.combine(userID)
@@ -43,11 +43,11 @@ final class UserRateLimiter: Sendable {
     }
 
     /// Users tracked now, all shards together (for tests of the expiry).
-    var trackedUsers: Int {
+    public var trackedUsers: Int {
         shards.reduce(0) { $0 + $1.count }
     }
 
-    @Sendable static func monotonicNanoseconds() -> Int64 {
+    @Sendable public static func monotonicNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
