@@ -1,49 +1,49 @@
-import XCTest
+import Testing
 @testable import AMQP
 
-final class AMQPURLParserTests: XCTestCase {
-    func testFullURLIsParsedAndVhostPercentDecoded() throws {
+@Suite struct AMQPURLParserTests {
+    @Test func fullURLIsParsedAndVhostPercentDecoded() throws {
         let configuration = try AMQPConfiguration(url: "amqp://booking:s%40cret@127.0.0.1:56720/%2F")
-        XCTAssertEqual(configuration.host, "127.0.0.1")
-        XCTAssertEqual(configuration.port, 56720)
-        XCTAssertEqual(configuration.username, "booking")
-        XCTAssertEqual(configuration.password, "s@cret")
-        XCTAssertEqual(configuration.virtualHost, "/")
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 56720)
+        #expect(configuration.username == "booking")
+        #expect(configuration.password == "s@cret")
+        #expect(configuration.virtualHost == "/")
     }
 
-    func testMissingPartsTakeTheAMQPDefaults() throws {
+    @Test func missingPartsTakeTheAMQPDefaults() throws {
         let configuration = try AMQPConfiguration(url: "amqp://rabbit.local")
-        XCTAssertEqual(configuration.username, "guest")
-        XCTAssertEqual(configuration.password, "guest")
-        XCTAssertEqual(configuration.port, 5672)
-        XCTAssertEqual(configuration.virtualHost, "/")
-        XCTAssertEqual(try AMQPConfiguration(url: "amqp://h/").virtualHost, "/")
+        #expect(configuration.username == "guest")
+        #expect(configuration.password == "guest")
+        #expect(configuration.port == 5672)
+        #expect(configuration.virtualHost == "/")
+        #expect(try AMQPConfiguration(url: "amqp://h/").virtualHost == "/")
     }
 
-    func testNamedVhostAndIPv6Host() throws {
+    @Test func namedVhostAndIPv6Host() throws {
         let configuration = try AMQPConfiguration(url: "amqp://u:p@[::1]:5673/bookings%2Fprod")
-        XCTAssertEqual(configuration.host, "::1")
-        XCTAssertEqual(configuration.port, 5673)
-        XCTAssertEqual(configuration.virtualHost, "bookings/prod")
+        #expect(configuration.host == "::1")
+        #expect(configuration.port == 5673)
+        #expect(configuration.virtualHost == "bookings/prod")
     }
 
-    func testMalformedURLsThrowInvalidURL() {
+    @Test func malformedURLsThrowInvalidURL() {
         let bad = [
             "http://host/", "amqps://host/", "amqp://", "amqp://:5672/", "amqp://host:notaport/",
             "amqp://host:70000/", "amqp://host/a/b", "amqp://host/%zz", "amqp://[::1/", "amqp://host/?heartbeat=5",
         ]
         for url in bad {
-            XCTAssertThrowsError(try AMQPConfiguration(url: url), url) { error in
-                XCTAssertEqual((error as? AMQPError)?.kind, .invalidURL, url)
+            if let error = #expect(throws: (any Error).self, "\(url)", performing: { try AMQPConfiguration(url: url) }) {
+                #expect((error as? AMQPError)?.kind == .invalidURL, "\(url)")
             }
         }
     }
 
-    func testErrorMessageHidesThePassword() {
-        XCTAssertThrowsError(try AMQPConfiguration(url: "amqp://user:hunter2@host:x/")) { error in
+    @Test func errorMessageHidesThePassword() {
+        if let error = #expect(throws: (any Error).self, performing: { try AMQPConfiguration(url: "amqp://user:hunter2@host:x/") }) {
             let text = "\(error)"
-            XCTAssertFalse(text.contains("hunter2"), text)
-            XCTAssertTrue(text.contains("port"), text)
+            #expect(!text.contains("hunter2"), "\(text)")
+            #expect(text.contains("port"), "\(text)")
         }
     }
 }

@@ -2,12 +2,16 @@ import AMQP
 import Foundation
 import Logging
 import Synchronization
-import XCTest
+import Testing
 
 /// The integration tests need the real broker: without it they fail, they never pass by skipping.
 struct BrokerUnavailable: Error, CustomStringConvertible {
     let description: String
 }
+
+/// Every suite that talks to the tests' broker, one test at a time: `ReconnectTests` drops every
+/// connection to the tests' vhost, which would break any broker test running beside it.
+@Suite(.serialized) struct BrokerTests {}
 
 /// Talks to the real RabbitMQ that `scripts/services up` starts, in its tests' vhost (or `TEST_AMQP_URL`).
 enum Broker {
@@ -33,8 +37,8 @@ enum Broker {
 
     /// Drops every connection to the tests' vhost, as a broker restart would (`close_all_connections`
     /// acts on one vhost, "/" unless told).
-    static func closeAllConnections() throws {
-        try rabbitmqctl("close_all_connections", "-p", configuration().virtualHost, "test")
+    static func closeAllConnections(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try rabbitmqctl("close_all_connections", "-p", configuration().virtualHost, "test", sourceLocation: sourceLocation)
     }
 
     /// A name no other test (or developer) uses.
@@ -44,7 +48,7 @@ enum Broker {
 
     /// `scripts/services rabbitmqctl ARGS...`; the script is found next to this package, or at
     /// `AMQP_SERVICES_SCRIPT`.
-    static func rabbitmqctl(_ arguments: String...) throws {
+    static func rabbitmqctl(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws {
         let script = ProcessInfo.processInfo.environment["AMQP_SERVICES_SCRIPT"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("scripts/services").path
@@ -57,7 +61,7 @@ enum Broker {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "rabbitmqctl \(arguments) failed")
+        #expect(process.terminationStatus == 0, "rabbitmqctl \(arguments) failed", sourceLocation: sourceLocation)
     }
 }
 
@@ -99,9 +103,9 @@ final class DeliveryCollector: Sendable {
     }
 
     /// The first delivery, waiting up to `timeout`; fails the test if none came.
-    func first(timeout: Duration = .seconds(5)) async throws -> AMQPDelivery {
+    func first(timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation) async throws -> AMQPDelivery {
         let first = try await wait(for: 1, timeout: timeout).first
-        return try XCTUnwrap(first, "no delivery within \(timeout)")
+        return try #require(first, "no delivery within \(timeout)", sourceLocation: sourceLocation)
     }
 
     /// Waits until the consumer's stream ended.

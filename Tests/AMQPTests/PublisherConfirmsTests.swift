@@ -1,70 +1,74 @@
-import XCTest
+import Testing
 @testable import AMQP
 
-final class PublisherConfirmsTests: XCTestCase {
-    func testSingleAcksSettleABatchOnlyWhenEveryTagIsAcked() {
+@Suite struct PublisherConfirmsTests {
+    @Test func singleAcksSettleABatchOnlyWhenEveryTagIsAcked() {
         var confirms = PublisherConfirms()
         let batch = confirms.startBatch(count: 3)
-        XCTAssertEqual(batch.tags, 1..<4)
-        XCTAssertTrue(confirms.ack(tag: 2, multiple: false).isEmpty)
-        XCTAssertTrue(confirms.ack(tag: 1, multiple: false).isEmpty)
+        #expect(batch.tags == 1..<4)
+        #expect(confirms.ack(tag: 2, multiple: false).isEmpty)
+        #expect(confirms.ack(tag: 1, multiple: false).isEmpty)
         let settled = confirms.ack(tag: 3, multiple: false)
-        XCTAssertEqual(settled.map(\.0), [batch.id])
-        XCTAssertEqual(settled.first?.1, .confirmed)
-        XCTAssertEqual(confirms.unsettledMessages, 0)
+        #expect(settled.map(\.0) == [batch.id])
+        #expect(settled.first?.1 == .confirmed)
+        #expect(confirms.unsettledMessages == 0)
     }
 
-    func testMultipleAckSettlesEveryEarlierBatch() {
+    @Test func multipleAckSettlesEveryEarlierBatch() {
         var confirms = PublisherConfirms()
         let first = confirms.startBatch(count: 2)
         let second = confirms.startBatch(count: 2)
         let third = confirms.startBatch(count: 1)
         let settled = confirms.ack(tag: 4, multiple: true)
-        XCTAssertEqual(settled.map(\.0), [first.id, second.id])
-        XCTAssertEqual(confirms.unsettledBatches, 1)
-        XCTAssertEqual(confirms.ack(tag: 5, multiple: true).map(\.0), [third.id])
+        #expect(settled.map(\.0) == [first.id, second.id])
+        #expect(confirms.unsettledBatches == 1)
+        #expect(confirms.ack(tag: 5, multiple: true).map(\.0) == [third.id])
     }
 
-    func testNackFailsTheBatchAndLaterAcksOfItAreIgnored() {
+    @Test func nackFailsTheBatchAndLaterAcksOfItAreIgnored() {
         var confirms = PublisherConfirms()
         let batch = confirms.startBatch(count: 3)
         let other = confirms.startBatch(count: 1)
         let failed = confirms.nack(tag: 2, multiple: false)
-        XCTAssertEqual(failed.count, 1)
-        XCTAssertEqual(failed.first?.0, batch.id)
-        guard case .failed(let error) = failed.first?.1 else { return XCTFail("expected a failure") }
-        XCTAssertEqual(error.kind, .publishNacked)
-        XCTAssertEqual(confirms.ack(tag: 4, multiple: true).map(\.0), [other.id])
-        XCTAssertEqual(confirms.unsettledMessages, 0)
+        #expect(failed.count == 1)
+        #expect(failed.first?.0 == batch.id)
+        guard case .failed(let error) = failed.first?.1 else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.kind == .publishNacked)
+        #expect(confirms.ack(tag: 4, multiple: true).map(\.0) == [other.id])
+        #expect(confirms.unsettledMessages == 0)
     }
 
-    func testReturnFailsTheMessageNamedByTheFollowingAck() {
+    @Test func returnFailsTheMessageNamedByTheFollowingAck() {
         var confirms = PublisherConfirms()
         let routed = confirms.startBatch(count: 1)
         let unroutable = confirms.startBatch(count: 1)
         confirms.returned(replyCode: 312, replyText: "NO_ROUTE", exchange: "x", routingKey: "k")
         let settled = confirms.ack(tag: 2, multiple: true)
-        XCTAssertEqual(settled.count, 2)
-        XCTAssertEqual(settled.first { $0.0 == routed.id }?.1, .confirmed)
+        #expect(settled.count == 2)
+        #expect(settled.first(where: { $0.0 == routed.id })?.1 == .confirmed)
         guard case .failed(let error) = settled.first(where: { $0.0 == unroutable.id })?.1 else {
-            return XCTFail("the returned message must fail")
+            Issue.record("the returned message must fail")
+            return
         }
-        XCTAssertEqual(error.kind, .unroutable)
-        XCTAssertEqual(error.replyCode, 312)
+        #expect(error.kind == .unroutable)
+        #expect(error.replyCode == 312)
     }
 
-    func testFailAllFailsEveryUnsettledBatchAndTagsKeepCounting() {
+    @Test func failAllFailsEveryUnsettledBatchAndTagsKeepCounting() {
         var confirms = PublisherConfirms()
         _ = confirms.startBatch(count: 2)
         _ = confirms.startBatch(count: 2)
-        XCTAssertEqual(confirms.failAll(AMQPError(.connectionClosed, message: "gone")).count, 2)
-        XCTAssertEqual(confirms.unsettledMessages, 0)
-        XCTAssertEqual(confirms.startBatch(count: 1).tags, 5..<6)
+        #expect(confirms.failAll(AMQPError(.connectionClosed, message: "gone")).count == 2)
+        #expect(confirms.unsettledMessages == 0)
+        #expect(confirms.startBatch(count: 1).tags == 5..<6)
     }
 
-    func testAckOfUnknownTagIsHarmless() {
+    @Test func ackOfUnknownTagIsHarmless() {
         var confirms = PublisherConfirms()
-        XCTAssertTrue(confirms.ack(tag: 99, multiple: true).isEmpty)
-        XCTAssertTrue(confirms.ack(tag: 7, multiple: false).isEmpty)
+        #expect(confirms.ack(tag: 99, multiple: true).isEmpty)
+        #expect(confirms.ack(tag: 7, multiple: false).isEmpty)
     }
 }

@@ -1,52 +1,52 @@
-import XCTest
+import Testing
 @testable import AMQP
 
-final class ReconnectBackoffTests: XCTestCase {
-    func testDelaysGrowExponentiallyUpToTheCapWithoutJitter() {
+@Suite struct ReconnectBackoffTests {
+    @Test func delaysGrowExponentiallyUpToTheCapWithoutJitter() {
         var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0)
         let delays = (0..<6).map { _ in backoff.nextDelay() }
-        XCTAssertEqual(delays, [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
         backoff.reset()
-        XCTAssertEqual(backoff.nextDelay(), .milliseconds(100))
+        #expect(backoff.nextDelay() == .milliseconds(100))
     }
 
-    func testJitterOnlyShortensAndStaysWithinItsFraction() {
+    @Test func jitterOnlyShortensAndStaysWithinItsFraction() {
         var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
         let delays = (0..<200).map { _ in backoff.nextDelay() }
-        XCTAssertTrue(delays.allSatisfy { $0 <= .seconds(1) && $0 >= .milliseconds(500) })
-        XCTAssertGreaterThan(Set(delays).count, 100, "delays should differ")
+        #expect(delays.allSatisfy { $0 <= .seconds(1) && $0 >= .milliseconds(500) })
+        #expect(Set(delays).count > 100, "delays should differ")
     }
 
-    func testManyFailuresDoNotOverflow() {
+    @Test func manyFailuresDoNotOverflow() {
         var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(30), jitter: 0)
         for _ in 0..<1000 { _ = backoff.nextDelay() }
-        XCTAssertEqual(backoff.nextDelay(), .seconds(30))
+        #expect(backoff.nextDelay() == .seconds(30))
     }
 }
 
-final class ConnectionTuningTests: XCTestCase {
-    func testLowerNonZeroLimitsWin() {
+@Suite struct ConnectionTuningTests {
+    @Test func lowerNonZeroLimitsWin() {
         let result = ConnectionTuning.negotiate(
             client: ConnectionTuning(channelMax: 0, frameMax: 131_072, heartbeat: 30),
             server: ConnectionTuning(channelMax: 2047, frameMax: 65_536, heartbeat: 60)
         )
-        XCTAssertEqual(result, ConnectionTuning(channelMax: 2047, frameMax: 65_536, heartbeat: 30))
+        #expect(result == ConnectionTuning(channelMax: 2047, frameMax: 65_536, heartbeat: 30))
     }
 
-    func testServerHeartbeatLowerThanOursWinsAndZeroFromUsDisables() {
-        XCTAssertEqual(ConnectionTuning.negotiate(
+    @Test func serverHeartbeatLowerThanOursWinsAndZeroFromUsDisables() {
+        #expect(ConnectionTuning.negotiate(
             client: ConnectionTuning(channelMax: 10, frameMax: 4096, heartbeat: 30),
             server: ConnectionTuning(channelMax: 0, frameMax: 0, heartbeat: 10)
-        ), ConnectionTuning(channelMax: 10, frameMax: 4096, heartbeat: 10))
-        XCTAssertEqual(ConnectionTuning.negotiate(
+        ) == ConnectionTuning(channelMax: 10, frameMax: 4096, heartbeat: 10))
+        #expect(ConnectionTuning.negotiate(
             client: ConnectionTuning(channelMax: 0, frameMax: 4096, heartbeat: 0),
             server: ConnectionTuning(channelMax: 0, frameMax: 0, heartbeat: 60)
-        ).heartbeat, 0)
+        ).heartbeat == 0)
     }
 }
 
-final class FieldTableCodingTests: XCTestCase {
-    func testEveryKindSurvivesTheWireFormat() {
+@Suite struct FieldTableCodingTests {
+    @Test func everyKindSurvivesTheWireFormat() {
         let table: [String: AMQPFieldValue] = [
             "x-queue-type": "quorum",
             "x-message-ttl": 60_000,
@@ -58,14 +58,14 @@ final class FieldTableCodingTests: XCTestCase {
             "nested": .table(["reason": "rejected", "count": 1, "keys": .array(["a", "ü"])]),
             "empty-array": .array([]), "nothing": .void, "unicode": "Zürich 🎫",
         ]
-        XCTAssertEqual(FieldTableCoding.roundTrip(table), table)
+        #expect(FieldTableCoding.roundTrip(table) == table)
     }
 
-    func testAccessorsReadNestedValues() {
+    @Test func accessorsReadNestedValues() {
         let death: AMQPFieldValue = .array([.table(["count": .int64(2), "reason": "rejected"])])
         let first = death.arrayValue?.first?.tableValue
-        XCTAssertEqual(first?["reason"]?.stringValue, "rejected")
-        XCTAssertEqual(first?["count"]?.int64Value, 2)
-        XCTAssertNil(AMQPFieldValue.string("x").int64Value)
+        #expect(first?["reason"]?.stringValue == "rejected")
+        #expect(first?["count"]?.int64Value == 2)
+        #expect(AMQPFieldValue.string("x").int64Value == nil)
     }
 }

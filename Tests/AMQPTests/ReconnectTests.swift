@@ -1,94 +1,95 @@
-import XCTest
+import Testing
 @testable import AMQP
 
-/// `AMQPClient` against the real broker, including `rabbitmqctl close_all_connections`.
-final class ReconnectTests: XCTestCase {
-    func testClientReconnectsRedeclaresAndResumesConsumersAfterCloseAllConnections() async throws {
-        let exchange = Broker.unique("rc-ex")
-        let queue = Broker.unique("rc-q")
-        // Auto-delete: it disappears when the connection drops, so only a re-declare brings it back.
-        let topology = AMQPTopology(
-            exchanges: [AMQPExchange(exchange, type: .direct, durable: false, autoDelete: true)],
-            queues: [AMQPQueue(queue, durable: false, autoDelete: true)],
-            bindings: [AMQPBinding(queue: queue, exchange: exchange, routingKey: "k")]
-        )
-        let client = AMQPClient(
-            configuration: try Broker.configuration(#function), topology: topology,
-            backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
-            connectionWaitTimeout: .seconds(10), logger: Broker.logger
-        )
-        await client.start()
-        let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 10))
-        try await client.publish(AMQPMessage(exchange: exchange, routingKey: "k", body: [1], properties: AMQPProperties(messageID: "before")))
-        let before = try await collector.first()
-        XCTAssertEqual(before.messageID, "before")
+extension BrokerTests {
+    /// `AMQPClient` against the real broker, including `rabbitmqctl close_all_connections`.
+    @Suite struct ReconnectTests {
+        @Test func clientReconnectsRedeclaresAndResumesConsumersAfterCloseAllConnections() async throws {
+            let exchange = Broker.unique("rc-ex")
+            let queue = Broker.unique("rc-q")
+            // Auto-delete: it disappears when the connection drops, so only a re-declare brings it back.
+            let topology = AMQPTopology(
+                exchanges: [AMQPExchange(exchange, type: .direct, durable: false, autoDelete: true)],
+                queues: [AMQPQueue(queue, durable: false, autoDelete: true)],
+                bindings: [AMQPBinding(queue: queue, exchange: exchange, routingKey: "k")]
+            )
+            let client = AMQPClient(
+                configuration: try Broker.configuration(#function), topology: topology,
+                backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
+                connectionWaitTimeout: .seconds(10), logger: Broker.logger
+            )
+            await client.start()
+            let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 10))
+            try await client.publish(AMQPMessage(exchange: exchange, routingKey: "k", body: [1], properties: AMQPProperties(messageID: "before")))
+            let before = try await collector.first()
+            #expect(before.messageID == "before")
 
-        try Broker.closeAllConnections()
+            try Broker.closeAllConnections()
 
-        // Waits for the reconnect, then publishes on the new connection.
-        try await client.publish(AMQPMessage(exchange: exchange, routingKey: "k", body: [2], properties: AMQPProperties(messageID: "after")))
-        let deliveries = try await collector.wait(for: 2, timeout: .seconds(10))
-        XCTAssertEqual(deliveries.last?.messageID, "after")
-        let after = try XCTUnwrap(deliveries.last)
-        XCTAssertFalse(collector.isFinished, "the client's consumer survives the reconnect")
-        // Acking the delivery of the dead connection is a harmless no-op, even though the new
-        // channel reuses the same delivery tag numbers.
-        let staleAck = await client.ack(before)
-        XCTAssertFalse(staleAck)
-        let freshAck = await client.ack(after)
-        XCTAssertTrue(freshAck)
-        let observedValue1 = try await client.queueStatus(queue).consumerCount
-        XCTAssertEqual(observedValue1, 1)
-        collector.stop()
-        await client.close()
-    }
-
-    func testUnackedDeliveryIsRedeliveredAfterReconnect() async throws {
-        _ = try await Broker.connect(#function)
-        let queue = Broker.unique("rc-redeliver")
-        let client = AMQPClient(
-            configuration: try Broker.configuration(#function),
-            topology: AMQPTopology(queues: [AMQPQueue(queue, durable: true)]),
-            backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
-            logger: Broker.logger
-        )
-        let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 1))
-        try await client.publish(AMQPMessage(exchange: "", routingKey: queue, body: [9], properties: AMQPProperties(messageID: "r1")))
-        try await collector.wait(for: 1)
-        try Broker.closeAllConnections()
-        let deliveries = try await collector.wait(for: 2, timeout: .seconds(10))
-        XCTAssertEqual(deliveries.count, 2)
-        XCTAssertEqual(deliveries.last?.messageID, "r1")
-        XCTAssertEqual(deliveries.last?.redelivered, true)
-        if let last = deliveries.last { await client.ack(last) }
-        collector.stop()
-        try await client.deleteQueue(queue)
-        await client.close()
-    }
-
-    func testPublishWhileDisconnectedFailsAfterTheWaitTimeout() async throws {
-        var configuration = try Broker.configuration(#function)
-        configuration.port = 1  // nothing listens: the client keeps retrying
-        let client = AMQPClient(configuration: configuration, connectionWaitTimeout: .milliseconds(300), logger: Broker.logger)
-        let start = ContinuousClock.now
-        do {
-            try await client.publish(AMQPMessage(exchange: "", routingKey: "x", body: [1]))
-            XCTFail("publish must fail without a broker")
-        } catch let error as AMQPError {
-            XCTAssertEqual(error.kind, .notConnected)
+            // Waits for the reconnect, then publishes on the new connection.
+            try await client.publish(AMQPMessage(exchange: exchange, routingKey: "k", body: [2], properties: AMQPProperties(messageID: "after")))
+            let deliveries = try await collector.wait(for: 2, timeout: .seconds(10))
+            #expect(deliveries.last?.messageID == "after")
+            let after = try #require(deliveries.last)
+            #expect(!collector.isFinished, "the client's consumer survives the reconnect")
+            // Acking the delivery of the dead connection is a harmless no-op, even though the new
+            // channel reuses the same delivery tag numbers.
+            let staleAck = await client.ack(before)
+            #expect(!staleAck)
+            let freshAck = await client.ack(after)
+            #expect(freshAck)
+            #expect(try await client.queueStatus(queue).consumerCount == 1)
+            collector.stop()
+            await client.close()
         }
-        let elapsed = ContinuousClock.now - start
-        XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(250))
-        XCTAssertLessThan(elapsed, .seconds(3))
 
-        let failFast = AMQPClient(configuration: configuration, connectionWaitTimeout: .zero, logger: Broker.logger)
-        do {
-            try await failFast.publish(AMQPMessage(exchange: "", routingKey: "x", body: [1]))
-            XCTFail("publish must fail at once")
-        } catch let error as AMQPError {
-            XCTAssertEqual(error.kind, .notConnected)
+        @Test func unackedDeliveryIsRedeliveredAfterReconnect() async throws {
+            _ = try await Broker.connect(#function)
+            let queue = Broker.unique("rc-redeliver")
+            let client = AMQPClient(
+                configuration: try Broker.configuration(#function),
+                topology: AMQPTopology(queues: [AMQPQueue(queue, durable: true)]),
+                backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
+                logger: Broker.logger
+            )
+            let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 1))
+            try await client.publish(AMQPMessage(exchange: "", routingKey: queue, body: [9], properties: AMQPProperties(messageID: "r1")))
+            try await collector.wait(for: 1)
+            try Broker.closeAllConnections()
+            let deliveries = try await collector.wait(for: 2, timeout: .seconds(10))
+            #expect(deliveries.count == 2)
+            #expect(deliveries.last?.messageID == "r1")
+            #expect(deliveries.last?.redelivered == true)
+            if let last = deliveries.last { await client.ack(last) }
+            collector.stop()
+            try await client.deleteQueue(queue)
+            await client.close()
         }
-        await client.close()
-        await failFast.close()
+
+        @Test func publishWhileDisconnectedFailsAfterTheWaitTimeout() async throws {
+            var configuration = try Broker.configuration(#function)
+            configuration.port = 1  // nothing listens: the client keeps retrying
+            let client = AMQPClient(configuration: configuration, connectionWaitTimeout: .milliseconds(300), logger: Broker.logger)
+            let start = ContinuousClock.now
+            do {
+                try await client.publish(AMQPMessage(exchange: "", routingKey: "x", body: [1]))
+                Issue.record("publish must fail without a broker")
+            } catch let error as AMQPError {
+                #expect(error.kind == .notConnected)
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .milliseconds(250))
+            #expect(elapsed < .seconds(3))
+
+            let failFast = AMQPClient(configuration: configuration, connectionWaitTimeout: .zero, logger: Broker.logger)
+            do {
+                try await failFast.publish(AMQPMessage(exchange: "", routingKey: "x", body: [1]))
+                Issue.record("publish must fail at once")
+            } catch let error as AMQPError {
+                #expect(error.kind == .notConnected)
+            }
+            await client.close()
+            await failFast.close()
+        }
     }
 }
