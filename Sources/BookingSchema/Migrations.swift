@@ -196,7 +196,7 @@ public enum Migrations {
             DROP TRIGGER booking_history_outbox ON booking_history;
             DROP FUNCTION outbox_booking_message();
 
-            -- The message of one booking change, as API.md gives it. One SQL expression, so the
+            -- The message of one booking change, as docs/api.md gives it. One SQL expression, so the
             -- planner inlines it into the statements that use it.
             CREATE FUNCTION booking_message(
                 message_id uuid, kind text, booking_id bigint, event_id bigint, user_id text, seat_no integer,

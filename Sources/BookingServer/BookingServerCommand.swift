@@ -7,7 +7,7 @@ import Postgres
 import Telemetry
 
 /// `BookingServer` serves the API; `BookingServer migrate` only brings the schema up to date.
-/// Configuration comes from the environment (API.md, "Configuration").
+/// Configuration comes from the environment (docs/api.md, "Configuration").
 @main
 struct BookingServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import BookingCoreDoubles
 import Telemetry
 import Testing
 
-/// `GET /metrics` after a few requests: the counters API.md names, with the right labels and
+/// `GET /metrics` after a few requests: the counters docs/api.md names, with the right labels and
 /// values. Each test's server has an exporter of its own, so other tests' requests never count.
 @Suite("Metrics endpoint")
 struct MetricsEndpointTests {

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Testing
 
-/// `POST /api/bookings/reserve`: every answer of API.md, against the real stores.
+/// `POST /api/bookings/reserve`: every answer of docs/api.md, against the real stores.
 @Suite("Reserve endpoint")
 struct ReserveEndpointTests {
     @Test func reserveAnswers201WithTheWholeBooking() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-// The time bounds below are the contract's deadlines, not speed claims: issue 3 and API.md
+// The time bounds below are the contract's deadlines, not speed claims: issue 3 and docs/api.md
 // promise 503 within 2 s when PostgreSQL is unreachable and a health answer within 1 s.
 
 /// A store that cannot be reached, simulated per server (closed ports), never by stopping the

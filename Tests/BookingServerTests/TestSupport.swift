@@ -484,7 +484,7 @@ func isAPITimestamp(_ json: JSON?) -> Bool {
     return text.wholeMatch(of: #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/#) != nil
 }
 
-/// A booking object with every field of API.md, of the right type.
+/// A booking object with every field of docs/api.md, of the right type.
 func expectBookingShape(
     _ booking: JSON?, event: Int64, user: String, status: String, listed: Bool = false,
     sourceLocation: SourceLocation = #_sourceLocation

@@ -1,5 +1,5 @@
 import StrictJSON
-/// The API's rules for identifiers and limits ("Identifiers and limits" in API.md), one pure
+/// The API's rules for identifiers and limits ("Identifiers and limits" in docs/api.md), one pure
 /// function each. Each returns the checked value or throws a `ValidationError` naming the field.
 public enum Validate {
     /// 2^53 − 1: the largest id a JavaScript client can hold exactly.

@@ -7,9 +7,8 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return try error.response(from: request, context: context)
         } catch let error as HTTPError {
+            // Hummingbird's own (the router's 404, a body too large): its response is not ours.
             let translated: APIError = switch error.status {
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
@@ -20,6 +19,7 @@ struct ErrorEnvelopeMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             return try translated.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
+            // Ours: APIError, ReservationError, ValidationError, each rendering its envelope.
             return try error.response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])

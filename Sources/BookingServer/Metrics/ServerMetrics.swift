@@ -4,7 +4,7 @@ import Postgres
 import Redis
 import Telemetry
 
-/// Every metric the server exports (API.md, `/metrics`), with its handles made once. Tests give
+/// Every metric the server exports (docs/api.md, `/metrics`), with its handles made once. Tests give
 /// each server an exporter of its own, so counts never mix between tests.
 struct ServerMetrics: Sendable {
     let exporter: PrometheusExporter

@@ -2,7 +2,7 @@ import CoreMetrics
 import Synchronization
 
 /// Running counts of what the worker did, for logs and tests, each also a Prometheus counter
-/// (API.md names the first three: consumed, retried, dead-lettered).
+/// (docs/api.md names the first three: consumed, retried, dead-lettered).
 final class WorkerStatistics: Sendable {
     enum Event: Int, CaseIterable, Sendable {
         /// A delivery handled to the end (acknowledged, or dead-lettered then acknowledged).
