@@ -8,27 +8,33 @@ import Testing
         return redis.call('INCR', KEYS[2])
         """)
 
-    @Test func localSHA1IsTheOneRedisComputes() async throws {
-        try await TestRedis.withClient { redis, _ in
-            let loaded = try await redis.send("SCRIPT", "LOAD", .string(Self.script.source))
-            #expect(loaded.string == Self.script.sha1)
+    @Test func theFirstCallRemembersTheDigestThatScriptLoadAnswers() async throws {
+        try await TestRedis.withClient { redis, key in
+            // A source of its own, so that no test running in parallel has loaded it already.
+            let script = RedisScript("-- \(key.prefix)\n" + Self.script.source)
+            #expect(script.sha1 == nil)
+            #expect(try await redis.evaluate(script, keys: [key("value"), key("runs")], arguments: ["x"]) == .integer(1))
+            let loaded = try await redis.send("SCRIPT", "LOAD", .string(script.source))
+            #expect(loaded.string == script.sha1)
         }
     }
 
     @Test func evaluateWorksAfterScriptFlushAndTheScriptRuns() async throws {
         try await TestRedis.withClient { redis, key in
-            // A source of its own, so that no test running in parallel loads the same SHA1.
             let script = RedisScript("-- \(key.prefix)\n" + Self.script.source)
-            _ = try await redis.send("SCRIPT", "FLUSH")
-            #expect(try await redis.send("SCRIPT", "EXISTS", .string(script.sha1)) == .array([.integer(0)]))
-
             let first = try await redis.evaluate(script, keys: [key("value"), key("runs")], arguments: ["Zoë 🎟"])
             #expect(first == .integer(1))
             #expect(try await redis.send("GET", key("value")).string == "Zoë 🎟")
 
+            // The remembered digest is now unknown to the server: EVALSHA answers NOSCRIPT.
+            let sha1 = try #require(script.sha1)
+            _ = try await redis.send("SCRIPT", "FLUSH")
+            #expect(try await redis.send("SCRIPT", "EXISTS", .string(sha1)) == .array([.integer(0)]))
+
             let second = try await redis.evaluate(script, keys: [key("value"), key("runs")], arguments: ["again"])
             #expect(second == .integer(2))
             #expect(try await redis.send("GET", key("value")).string == "again")
+            #expect(script.sha1 == sha1)
         }
     }
 

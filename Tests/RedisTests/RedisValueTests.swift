@@ -23,13 +23,4 @@ import Testing
         #expect(throws: RedisError.self) { try RedisValue.null.expectString() }
         #expect(throws: RedisError.self) { try RedisValue.integer(1).expectBytes() }
     }
-
-    @Test(arguments: [
-        ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
-        ("abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
-    ])
-    func sha1MatchesTheStandardVectors(input: String, digest: String) {
-        #expect(SHA1.hexDigest(of: Array(input.utf8)) == digest)
-    }
 }
