@@ -18,7 +18,6 @@ struct ServerConfiguration: Sendable {
     /// `ACCESS_LOG=1`: one info line per request; off by default, so that nothing on the hot
     /// path logs at info.
     var accessLog = false
-    var webhookURL: String?
     var rateLimitPerUser = 20
     var databaseConnections = 32
     /// How long opening a PostgreSQL connection, and waiting for a pooled one, may take: short,
@@ -43,7 +42,6 @@ struct ServerConfiguration: Sendable {
         redisURL = variables.string("REDIS_URL") ?? redisURL
         amqpURL = variables.string("AMQP_URL") ?? amqpURL
         adminToken = variables.string("ADMIN_TOKEN")
-        webhookURL = variables.string("WEBHOOK_URL")
         rateLimitPerUser = try variables.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
         databaseConnections = try variables.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
         redisConnections = try variables.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections

@@ -57,12 +57,6 @@ extension RedisConnection {
         }
     }
 
-    /// Loads `script` into the server's script cache and remembers its digest, so that the first
-    /// ``evaluate(_:keys:arguments:)`` sends EVALSHA alone.
-    public func load(_ script: RedisScript) async throws {
-        try remember(try await send(Self.scriptLoad(script)), for: script)
-    }
-
     private static func scriptLoad(_ script: RedisScript) -> RedisCommand { ["SCRIPT", "LOAD", .string(script.source)] }
 
     private static func command(
