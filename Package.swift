@@ -43,7 +43,8 @@ let package = Package(
             providers: [.apt(["librabbitmq-dev"])]
         ),
 
-        // A bounded pool shared by the clients; knows nothing of any protocol.
+        // A bounded pool and the backoff between retries, shared by the clients; knows nothing of
+        // any protocol.
         .target(
             name: "ConnectionPool",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -75,6 +76,7 @@ let package = Package(
             name: "AMQP",
             dependencies: [
                 "CRabbitMQ",
+                "ConnectionPool",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -158,6 +160,7 @@ let package = Package(
                 "AMQP",
                 "BookingMessages",
                 "BookingSchema",
+                "ConnectionPool",
                 "Postgres",
                 "StrictJSON",
                 "ProcessEnvironment",

@@ -1,3 +1,4 @@
+import ConnectionPool
 import Logging
 import Synchronization
 

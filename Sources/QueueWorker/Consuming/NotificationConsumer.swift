@@ -1,5 +1,6 @@
 import AMQP
 import BookingMessages
+import ConnectionPool
 import Logging
 import ServiceLifecycle
 
@@ -199,7 +200,7 @@ final class NotificationConsumer: Service, Sendable {
     /// database or the broker is away; gives up only when the worker stops, leaving the
     /// deliveries unacknowledged for redelivery.
     private func untilDone(_ context: Logger.Metadata, _ attempt: () async throws -> Void) async {
-        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(5))
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         while true {
             do {
                 try await attempt()

@@ -1,30 +1,30 @@
-/// How often and how patiently the worker posts one message to the webhook: exponential
-/// backoff, capped, with jitter so that many messages failing together do not retry in lockstep.
+import ConnectionPool
+
+/// How often and how patiently the worker posts one message to the webhook: waits that double,
+/// capped, each shortened at random by up to half ("equal jitter"), so that many messages
+/// failing together do not retry in lockstep.
 struct WebhookRetryPolicy: Sendable, Equatable {
     /// Attempts in all, the first included; after the last failure the message is dead-lettered.
     var maxAttempts: Int
-    /// The wait before the second attempt; each later wait doubles, up to `maximumDelay`.
-    var initialDelay: Duration
-    var maximumDelay: Duration
+    /// The waits: ``initialDelay`` before the second attempt, doubling up to ``maximumDelay``.
+    var backoff: Backoff
 
-    /// The wait before attempt `attempt` (2, 3, …) after `attempt - 1` failures: the capped
-    /// exponential delay, shortened at random by up to half ("equal jitter").
+    init(maxAttempts: Int, initialDelay: Duration, maximumDelay: Duration) {
+        self.maxAttempts = maxAttempts
+        self.backoff = Backoff(initial: initialDelay, maximum: maximumDelay, multiplier: 2, jitter: 0.5)
+    }
+
+    var initialDelay: Duration { backoff.initial }
+    var maximumDelay: Duration { backoff.maximum }
+
+    /// The wait before attempt `attempt` (2, 3, …), after `attempt - 1` failures; none before
+    /// the first.
     func delay<G: RandomNumberGenerator>(beforeAttempt attempt: Int, using generator: inout G) -> Duration {
-        guard attempt >= 2 else { return .zero }
-        let exponent = min(attempt - 2, 40)
-        let initial = Self.nanoseconds(initialDelay)
-        let ceiling = Self.nanoseconds(maximumDelay)
-        let full = min(ceiling, initial * Double(UInt64(1) << UInt64(exponent)))
-        let jittered = full / 2 + Double.random(in: 0...(full / 2), using: &generator)
-        return .nanoseconds(Int64(jittered))
+        attempt > 1 ? backoff.delay(afterFailures: attempt - 1, using: &generator) : .zero
     }
 
     func delay(beforeAttempt attempt: Int) -> Duration {
         var generator = SystemRandomNumberGenerator()
         return delay(beforeAttempt: attempt, using: &generator)
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
     }
 }
