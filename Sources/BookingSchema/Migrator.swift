@@ -43,17 +43,12 @@ public struct Migrator {
         for migration in Migrations.all where !applied.contains(migration.version) {
             logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             // One transaction per version: a failed migration leaves no half of itself behind.
-            _ = try await connection.query(PostgresQuery("BEGIN"))
-            do {
+            try await connection.withTransaction { _ in
                 try await connection.execute(script: migration.sql)
                 _ = try await connection.query(PostgresQuery(
                     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                     binds: [.init(migration.version), .init(migration.name)]
                 ))
-                _ = try await connection.query(PostgresQuery("COMMIT"))
-            } catch {
-                if connection.isUsable { _ = try? await connection.query(PostgresQuery("ROLLBACK")) }
-                throw error
             }
         }
     }

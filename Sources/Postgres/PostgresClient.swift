@@ -42,24 +42,16 @@ public final class PostgresClient: Sendable {
         try await pool.withConnection(isolation: isolation, body)
     }
 
-    /// Runs `body` between BEGIN and COMMIT on one connection; any error rolls back. When the
-    /// statements do not depend on each other's results, ``pipeline(_:)`` does the same in one
-    /// round trip instead of one per statement plus two.
+    /// Runs `body` between BEGIN and COMMIT on one pooled connection; any error rolls back (see
+    /// ``PostgresConnection/withTransaction(isolation:opening:_:)``). When the statements do not
+    /// depend on each other's results, ``pipeline(_:)`` does the same in one round trip instead
+    /// of one per statement plus two.
     public func withTransaction<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await pool.withConnection(isolation: isolation) { connection in
-            _ = try await connection.query(PostgresQuery("BEGIN"))
-            do {
-                let result = try await body(connection)
-                _ = try await connection.query(PostgresQuery("COMMIT"))
-                return result
-            } catch {
-                // A broken connection rolled back by itself when it closed; the pool drops it.
-                if connection.isUsable { _ = try? await connection.query(PostgresQuery("ROLLBACK")) }
-                throw error
-            }
+            try await connection.withTransaction(isolation: isolation) { _ in try await body(connection) }
         }
     }
 

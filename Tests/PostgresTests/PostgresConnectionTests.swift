@@ -95,6 +95,32 @@ import Testing
         _ = try await client.query(PostgresQuery("DROP TABLE \(table)"))
     }
 
+    @Test func openingStatementsRunInsideTheTransactionAndRollBackWithIt() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        let table = TestDatabase.uniqueName("opening")
+        _ = try await client.query(PostgresQuery("CREATE TABLE \(table) (id int)"))
+        struct Abort: Error {}
+        try await client.withConnection { connection in
+            // Sent with BEGIN: the same transaction as the body's statements, as its id shows.
+            let id = try await connection.withTransaction(opening: [PostgresQuery("SELECT txid_current()")]) { opened in
+                let body = try await connection.query(PostgresQuery("SELECT txid_current()"))
+                #expect(try opened[0][0].decode(0, as: Int.self) == body[0].decode(0, as: Int.self))
+                return try body[0].decode(0, as: Int.self)
+            }
+            #expect(id > 0)
+            await #expect(throws: Abort.self) {
+                try await connection.withTransaction(opening: [PostgresQuery("INSERT INTO \(table) VALUES (1)")]) { _ in
+                    throw Abort()
+                }
+            }
+            try await connection.withTransaction(opening: [PostgresQuery("INSERT INTO \(table) VALUES (2)")]) { _ in }
+        }
+        let rows = try await client.query(PostgresQuery("SELECT array_agg(id)::text FROM \(table)"))
+        #expect(try rows[0].decode(0, as: String.self) == "{2}")
+        _ = try await client.query(PostgresQuery("DROP TABLE \(table)"))
+    }
+
     @Test func nulInAParameterIsRejectedBeforeSending() async throws {
         let client = try TestDatabase.client(maximumConnections: 1)
         defer { client.close() }

@@ -76,15 +76,11 @@ final class OutboxRelay: Service, Sendable {
     /// Publishes one batch; returns how many rows it sent. Two round trips to PostgreSQL around
     /// the publish: BEGIN with the take, then COMMIT.
     func relayBatch() async throws -> Int {
-        try await postgres.withConnection { connection in
-            do {
-                let rows = try await connection.pipeline([
-                    PostgresQuery("BEGIN"), PostgresQuery(OutboxSQL.takeBatch, binds: [.init(batchSize)]),
-                ])[1]
-                guard !rows.isEmpty else {
-                    _ = try await connection.query(PostgresQuery("COMMIT"))
-                    return 0
-                }
+        let take = PostgresQuery(OutboxSQL.takeBatch, binds: [.init(batchSize)])
+        return try await postgres.withConnection { connection in
+            try await connection.withTransaction(opening: [take]) { opened in
+                let rows = opened[0]
+                guard !rows.isEmpty else { return 0 }
                 var messages: [AMQPMessage] = []
                 messages.reserveCapacity(rows.count)
                 for row in rows {
@@ -101,12 +97,7 @@ final class OutboxRelay: Service, Sendable {
                 try await amqp.publish(messages)
                 // Counted once confirmed; a failed commit after this publishes them again (at least once).
                 published?.increment(by: Int64(messages.count))
-                _ = try await connection.query(PostgresQuery("COMMIT"))
                 return rows.count
-            } catch {
-                // A broken connection rolled back by itself when it closed; the pool drops it.
-                if connection.isUsable { _ = try? await connection.query(PostgresQuery("ROLLBACK")) }
-                throw error
             }
         }
     }
