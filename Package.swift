@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
     ],
     targets: [
         // System-library shims: one per C client that Debian ships.
@@ -99,13 +100,6 @@ let package = Package(
         // outbox relay that publishes and the worker that consumes.
         .target(name: "BookingMessages", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
 
-        // How both executables read their configuration variables.
-        .target(
-            name: "ProcessEnvironment",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            swiftSettings: swiftSettings
-        ),
-
         // The schema of both executables, versioned, and the migrator that applies it.
         .target(
             name: "BookingSchema",
@@ -114,11 +108,13 @@ let package = Package(
         ),
 
         // What both executables report about themselves: Prometheus metrics, JSON log lines, and
-        // a small /metrics server for processes without an HTTP API of their own.
+        // a small /metrics server for processes without an HTTP API of their own; and the strict
+        // reading of their configuration variables that both share.
         .target(
             name: "Telemetry",
             dependencies: [
                 "StrictJSON",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -139,11 +135,11 @@ let package = Package(
                 "BookingSchema",
                 "ConnectionPool",
                 "Postgres",
-                "ProcessEnvironment",
                 "Redis",
                 "StrictJSON",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -163,9 +159,9 @@ let package = Package(
                 "ConnectionPool",
                 "Postgres",
                 "StrictJSON",
-                "ProcessEnvironment",
                 "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -184,6 +180,7 @@ let package = Package(
                 "Postgres",
                 "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

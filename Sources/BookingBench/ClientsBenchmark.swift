@@ -18,11 +18,12 @@ struct ClientsBenchmark: AsyncParsableCommand {
     var seconds: Int = 5
 
     @Option(help: "PostgreSQL URL.")
-    var databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
-        ?? "postgres://booking:booking@127.0.0.1:54329/booking"
+    var databaseURL = BenchEnvironment.variables.string(
+        forKey: "DATABASE_URL", isSecret: true, default: "postgres://booking:booking@127.0.0.1:54329/booking"
+    )
 
     @Option(help: "Redis URL.")
-    var redisURL = ProcessInfo.processInfo.environment["REDIS_URL"] ?? "redis://127.0.0.1:63790/0"
+    var redisURL = BenchEnvironment.variables.string(forKey: "REDIS_URL", isSecret: true, default: "redis://127.0.0.1:63790/0")
 
     @Flag(help: "Print the table as Markdown only (for BENCHMARKS.md).")
     var markdown = false

@@ -1,5 +1,5 @@
+import Configuration
 import Logging
-import ProcessEnvironment
 import Telemetry
 
 /// Everything the server reads from its environment (names and defaults as API.md lists them;
@@ -33,25 +33,26 @@ struct ServerConfiguration: Sendable {
 
     init() {}
 
-    /// Reads the variables that are set; a malformed value is an error that names it.
+    /// The variables in `environment`: the process's, or a test's dictionary.
     init(environment: [String: String]) throws {
-        let variables = EnvironmentVariables(environment)
-        host = variables.string("HOST") ?? host
-        port = try variables.integer("PORT", in: 0...65535) ?? port
-        databaseURL = variables.string("DATABASE_URL") ?? databaseURL
-        redisURL = variables.string("REDIS_URL") ?? redisURL
-        amqpURL = variables.string("AMQP_URL") ?? amqpURL
-        adminToken = variables.string("ADMIN_TOKEN")
-        rateLimitPerUser = try variables.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
-        databaseConnections = try variables.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
-        redisConnections = try variables.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections
-        do {
-            logFormat = try LogFormat(environment: environment)
-        } catch {
-            throw EnvironmentVariables.Invalid(error.description)
-        }
-        accessLog = try variables.flag("ACCESS_LOG") ?? accessLog
-        prewarmDatabasePool = try variables.flag("DATABASE_POOL_PREWARM") ?? prewarmDatabasePool
-        logLevel = try variables.logLevel("LOG_LEVEL") ?? logLevel
+        try self.init(config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+    }
+
+    /// Reads the variables that are set; a malformed value is an error that names it (see
+    /// `ConfigReader.value(_:mustBe:_:)` in Telemetry).
+    init(config: ConfigReader) throws {
+        host = config.text("HOST") ?? host
+        port = try config.integer("PORT", in: 0...65535) ?? port
+        databaseURL = config.text("DATABASE_URL", isSecret: true) ?? databaseURL
+        redisURL = config.text("REDIS_URL", isSecret: true) ?? redisURL
+        amqpURL = config.text("AMQP_URL", isSecret: true) ?? amqpURL
+        adminToken = config.text("ADMIN_TOKEN", isSecret: true)
+        rateLimitPerUser = try config.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
+        databaseConnections = try config.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
+        redisConnections = try config.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections
+        logFormat = try config.logFormat() ?? logFormat
+        accessLog = try config.flag("ACCESS_LOG") ?? accessLog
+        prewarmDatabasePool = try config.flag("DATABASE_POOL_PREWARM") ?? prewarmDatabasePool
+        logLevel = try config.logLevel("LOG_LEVEL") ?? logLevel
     }
 }

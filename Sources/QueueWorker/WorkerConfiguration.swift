@@ -1,5 +1,5 @@
+import Configuration
 import Logging
-import ProcessEnvironment
 import Telemetry
 
 /// Everything the worker reads from its environment; the defaults point at the services
@@ -32,42 +32,41 @@ struct WorkerConfiguration: Sendable {
 
     init() {}
 
-    /// Reads the variables that are set; a malformed value is an error that names it.
+    /// The variables in `environment`: the process's, or a test's dictionary.
     init(environment: [String: String]) throws {
-        let variables = EnvironmentVariables(environment)
-        databaseURL = variables.string("DATABASE_URL") ?? databaseURL
-        amqpURL = variables.string("AMQP_URL") ?? amqpURL
-        webhookURL = variables.string("WEBHOOK_URL")
+        try self.init(config: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+    }
+
+    /// Reads the variables that are set; a malformed value is an error that names it (see
+    /// `ConfigReader.value(_:mustBe:_:)` in Telemetry).
+    init(config: ConfigReader) throws {
+        databaseURL = config.text("DATABASE_URL", isSecret: true) ?? databaseURL
+        amqpURL = config.text("AMQP_URL", isSecret: true) ?? amqpURL
+        // Not echoed in the error: a webhook URL may carry a token.
+        webhookURL = config.text("WEBHOOK_URL", isSecret: true)
         if let webhookURL, !(webhookURL.hasPrefix("http://") || webhookURL.hasPrefix("https://")) {
-            throw EnvironmentVariables.Invalid("WEBHOOK_URL must be an http:// or https:// URL")
+            throw InvalidConfigurationValue("WEBHOOK_URL must be an http:// or https:// URL")
         }
-        webhookMaxAttempts = try variables.integer("WEBHOOK_MAX_ATTEMPTS", in: 1...100) ?? webhookMaxAttempts
-        webhookTimeout = try variables.integer("WEBHOOK_TIMEOUT_MS", in: 1...600_000).map { .milliseconds($0) } ?? webhookTimeout
-        webhookInitialBackoff = try variables.integer("WEBHOOK_BACKOFF_MS", in: 0...3_600_000).map { .milliseconds($0) } ?? webhookInitialBackoff
-        webhookMaximumBackoff = try variables.integer("WEBHOOK_BACKOFF_MAX_MS", in: 0...86_400_000).map { .milliseconds($0) } ?? webhookMaximumBackoff
-        prefetch = try variables.integer("WORKER_PREFETCH", in: 1...65_535) ?? prefetch
-        concurrency = try variables.integer("WORKER_CONCURRENCY", in: 1...256)
+        webhookMaxAttempts = try config.integer("WEBHOOK_MAX_ATTEMPTS", in: 1...100) ?? webhookMaxAttempts
+        webhookTimeout = try config.integer("WEBHOOK_TIMEOUT_MS", in: 1...600_000).map { .milliseconds($0) } ?? webhookTimeout
+        webhookInitialBackoff = try config.integer("WEBHOOK_BACKOFF_MS", in: 0...3_600_000).map { .milliseconds($0) } ?? webhookInitialBackoff
+        webhookMaximumBackoff = try config.integer("WEBHOOK_BACKOFF_MAX_MS", in: 0...86_400_000).map { .milliseconds($0) } ?? webhookMaximumBackoff
+        prefetch = try config.integer("WORKER_PREFETCH", in: 1...65_535) ?? prefetch
+        concurrency = try config.integer("WORKER_CONCURRENCY", in: 1...256)
             ?? (webhookURL == nil ? concurrency : Self.webhookConcurrency)
-        if let queue = variables.string("NOTIFICATION_QUEUE") {
+        if let queue = config.text("NOTIFICATION_QUEUE") {
             // The broker refuses these at every declare; say so now rather than retry for ever.
             guard queue.utf8.count <= 250, !queue.hasPrefix("amq.") else {
-                throw EnvironmentVariables.Invalid(
+                throw InvalidConfigurationValue(
                     "NOTIFICATION_QUEUE must be at most 250 bytes (its DLQ adds \".dlq\") and not start with \"amq.\", not \"\(queue.prefix(40))\""
                 )
             }
             topology.queue = queue
         }
-        if let type = variables.string("WORKER_QUEUE_TYPE") {
-            guard let parsed = NotificationTopology.QueueType(rawValue: type.lowercased()) else {
-                throw EnvironmentVariables.Invalid("WORKER_QUEUE_TYPE must be classic or quorum, not \"\(type)\"")
-            }
-            topology.queueType = parsed
-        }
-        do {
-            logFormat = try LogFormat(environment: environment)
-        } catch {
-            throw EnvironmentVariables.Invalid(error.description)
-        }
-        logLevel = try variables.logLevel("LOG_LEVEL") ?? logLevel
+        topology.queueType = try config.value("WORKER_QUEUE_TYPE", mustBe: "classic or quorum") { type in
+            NotificationTopology.QueueType(rawValue: type.lowercased())
+        } ?? topology.queueType
+        logFormat = try config.logFormat() ?? logFormat
+        logLevel = try config.logLevel("LOG_LEVEL") ?? logLevel
     }
 }

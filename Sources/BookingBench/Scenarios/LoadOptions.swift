@@ -29,7 +29,7 @@ struct LoadOptions: ParsableArguments {
     var threads = 1
 
     @Option(help: "Bearer token for POST /api/events (default: $ADMIN_TOKEN, else dev-admin-token).")
-    var adminToken = ProcessInfo.processInfo.environment["ADMIN_TOKEN"] ?? "dev-admin-token"
+    var adminToken = BenchEnvironment.variables.string(forKey: "ADMIN_TOKEN", isSecret: true, default: "dev-admin-token")
 
     @Flag(help: "Print the summary as JSON instead of a table.")
     var json = false

@@ -1,11 +1,11 @@
 import ArgumentParser
-import Foundation
 
 /// How a run is checked afterwards, against PostgreSQL and the API.
 struct VerifyOptions: ParsableArguments {
     @Option(help: "PostgreSQL of the server under load (default: $DATABASE_URL, else the local services').")
-    var databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"]
-        ?? "postgres://booking:booking@127.0.0.1:54329/booking"
+    var databaseURL = BenchEnvironment.variables.string(
+        forKey: "DATABASE_URL", isSecret: true, default: "postgres://booking:booking@127.0.0.1:54329/booking"
+    )
 
     @Option(help: "Seconds to wait for the outbox to drain and the worker to record every message.")
     var drainTimeout = 30

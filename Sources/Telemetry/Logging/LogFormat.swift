@@ -1,3 +1,5 @@
+import Configuration
+
 /// How a process writes its log lines (`LOG_FORMAT`): one JSON object per line for log
 /// collectors (the default), or swift-log's plain text for a person at a terminal.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -11,13 +13,11 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
     /// `LOG_FORMAT` from `environment`; unset or empty means ``json``.
     public init(environment: [String: String]) throws(Invalid) {
-        guard let text = environment["LOG_FORMAT"], !text.isEmpty else {
-            self = .json
-            return
+        let config = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+        do {
+            self = try config.logFormat() ?? .json
+        } catch {
+            throw Invalid(description: error.description)
         }
-        guard let format = LogFormat(rawValue: text.lowercased()) else {
-            throw Invalid(description: "LOG_FORMAT must be json or text, not \"\(text)\"")
-        }
-        self = format
     }
 }
