@@ -251,7 +251,7 @@ let package = Package(
             dependencies: ["Redis", "ConnectionPool", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AMQPTests", dependencies: ["AMQP"], swiftSettings: swiftSettings),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "ConnectionPool"], swiftSettings: swiftSettings),
         .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker", "BookingMessages", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BookingBenchTests",

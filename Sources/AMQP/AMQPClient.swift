@@ -15,7 +15,7 @@ public actor AMQPClient {
     public let topology: AMQPTopology
     /// How long publish, consume and declare wait for a connection; zero fails at once.
     public let connectionWaitTimeout: Duration
-    private var backoff: ReconnectBackoff
+    private var backoff: Backoff
     private let logger: Logger
 
     private var connection: AMQPConnection?
@@ -31,7 +31,7 @@ public actor AMQPClient {
     public init(
         configuration: AMQPConfiguration,
         topology: AMQPTopology = AMQPTopology(),
-        backoff: ReconnectBackoff = ReconnectBackoff(),
+        backoff: Backoff = Backoff(),
         connectionWaitTimeout: Duration = .seconds(10),
         logger: Logger = Logger(label: "amqp.client")
     ) {

@@ -2,7 +2,7 @@ import Configuration
 import Logging
 import Telemetry
 
-/// Everything the server reads from its environment (names and defaults as API.md lists them;
+/// Everything the server reads from its environment (names and defaults as docs/api.md lists them;
 /// the defaults point at the services `scripts/services` starts).
 struct ServerConfiguration: Sendable {
     var host = "127.0.0.1"
@@ -21,7 +21,7 @@ struct ServerConfiguration: Sendable {
     var rateLimitPerUser = 20
     var databaseConnections = 32
     /// How long opening a PostgreSQL connection, and waiting for a pooled one, may take: short,
-    /// so that with PostgreSQL gone a request answers 503 within 2 s (API.md). Not read from the
+    /// so that with PostgreSQL gone a request answers 503 within 2 s (docs/api.md). Not read from the
     /// environment; the tests lengthen them for the many servers they start at once.
     var databaseConnectTimeout = Duration.milliseconds(800)
     var databaseAcquireTimeout = Duration.milliseconds(1000)

@@ -1,29 +1,6 @@
 import Testing
 @testable import AMQP
 
-@Suite struct ReconnectBackoffTests {
-    @Test func delaysGrowExponentiallyUpToTheCapWithoutJitter() {
-        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0)
-        let delays = (0..<6).map { _ in backoff.nextDelay() }
-        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
-        backoff.reset()
-        #expect(backoff.nextDelay() == .milliseconds(100))
-    }
-
-    @Test func jitterOnlyShortensAndStaysWithinItsFraction() {
-        var backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
-        let delays = (0..<200).map { _ in backoff.nextDelay() }
-        #expect(delays.allSatisfy { $0 <= .seconds(1) && $0 >= .milliseconds(500) })
-        #expect(Set(delays).count > 100, "delays should differ")
-    }
-
-    @Test func manyFailuresDoNotOverflow() {
-        var backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(30), jitter: 0)
-        for _ in 0..<1000 { _ = backoff.nextDelay() }
-        #expect(backoff.nextDelay() == .seconds(30))
-    }
-}
-
 @Suite struct ConnectionTuningTests {
     @Test func lowerNonZeroLimitsWin() {
         let result = ConnectionTuning.negotiate(

@@ -1,4 +1,6 @@
+import ConnectionPool
 import Testing
+
 @testable import AMQP
 
 extension BrokerTests {
@@ -15,7 +17,7 @@ extension BrokerTests {
             )
             let client = AMQPClient(
                 configuration: try Broker.configuration(#function), topology: topology,
-                backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
+                backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
                 connectionWaitTimeout: .seconds(10), logger: Broker.logger
             )
             await client.start()
@@ -49,7 +51,7 @@ extension BrokerTests {
             let client = AMQPClient(
                 configuration: try Broker.configuration(#function),
                 topology: AMQPTopology(queues: [AMQPQueue(queue, durable: true)]),
-                backoff: ReconnectBackoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
+                backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(500)),
                 logger: Broker.logger
             )
             let collector = DeliveryCollector(try await client.consume(queue: queue, prefetch: 1))
