@@ -3,7 +3,7 @@
 // they cannot convert, so a typo would run the process on the default; and `requiredInt` and
 // friends throw for an unset variable too. Here an unset or empty variable keeps the default,
 // and a malformed one stops the process with a message that names it. Switches and log levels
-// take the spellings the README lists (on/off, yes/no, any case), which the library's do not.
+// take the spellings docs/operations.md lists (on/off, yes/no, any case), which the library's do not.
 import Configuration
 import Logging
 
