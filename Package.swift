@@ -193,6 +193,8 @@ let package = Package(
         // of the adapter it stands for (Tests/PortContractTests).
         .target(name: "BookingCoreDoubles", dependencies: ["BookingCore"], swiftSettings: swiftSettings),
 
+        // The documents against the repository: every path they name exists.
+        .testTarget(name: "RepositoryTests", swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(

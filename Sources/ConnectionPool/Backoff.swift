@@ -1,3 +1,6 @@
+// Ours: no package in the build offers a retry schedule (swift-nio, AsyncHTTPClient and
+// swift-service-lifecycle keep theirs internal), and this one is a few lines of arithmetic.
+
 /// How long to wait before trying again after failures: exponential, capped, with jitter so that
 /// many clients failing together (one broker restart, one webhook outage) do not retry in
 /// lockstep. The delay after the first failure is ``initial``; each further failure multiplies

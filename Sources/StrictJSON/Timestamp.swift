@@ -1,3 +1,8 @@
+// Ours rather than Foundation's ISO8601DateFormatter: that one goes through Date (a Double of
+// seconds, which rounds microseconds near today's dates) and allocates a formatter's strings; the
+// API wants PostgreSQL's microseconds truncated to exactly three digits, written into the
+// response's bytes.
+
 /// RFC 3339 timestamps as the API writes them: UTC, always `Z`, exactly 3 fractional digits.
 public enum Timestamp {
     /// Formats `microsecondsSinceEpoch` (PostgreSQL's `timestamptz` precision) as

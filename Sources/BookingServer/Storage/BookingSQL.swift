@@ -1,4 +1,5 @@
 import BookingCore
+import BookingMessages
 
 /// Every statement the booking store runs: one constant each, values always bind parameters.
 /// Timestamps come back as microseconds since 1970 (`epoch_us`, from the migrations).
@@ -26,6 +27,9 @@ enum BookingSQL {
 
     static let totalSeats = "SELECT total_seats FROM events WHERE id = $1"
 
+    private static let confirmed = BookingMessage.Kind.confirmed.rawValue
+    private static let cancelled = BookingMessage.Kind.cancelled.rawValue
+
     static let seatHolders = "SELECT user_id, seat_no FROM bookings WHERE event_id = $1"
 
     /// The booking and its outbox row, in one statement.
@@ -38,12 +42,13 @@ enum BookingSQL {
         """
 
     /// Writes the outbox row of each booking in `booked`: part of a `WITH` (PostgreSQL runs a
-    /// data-modifying `WITH` to the end, read or not).
+    /// data-modifying `WITH` to the end, read or not). The routing key is the message contract's
+    /// constant, written into the statement once (a constant, not a value of a request).
     private static let announceConfirmed = """
         announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, 'booking.confirmed', booking_message(
-                m.id, 'booking.confirmed', b.id, b.event_id, b.user_id, b.seat_no, b.created_at, NULL)
+            SELECT m.id, '\(confirmed)', booking_message(
+                m.id, '\(confirmed)', b.id, b.event_id, b.user_id, b.seat_no, b.created_at, NULL)
             FROM booked b CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
         )
         """
@@ -80,8 +85,8 @@ enum BookingSQL {
             RETURNING id, event_id, user_id, seat_no, created_at, cancelled_at
         ), announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, 'booking.cancelled', booking_message(
-                m.id, 'booking.cancelled', h.id, h.event_id, h.user_id, h.seat_no, h.created_at, h.cancelled_at)
+            SELECT m.id, '\(cancelled)', booking_message(
+                m.id, '\(cancelled)', h.id, h.event_id, h.user_id, h.seat_no, h.created_at, h.cancelled_at)
             FROM moved h CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
         )
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at) FROM moved
