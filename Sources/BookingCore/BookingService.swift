@@ -56,31 +56,33 @@ public struct BookingService: Sendable {
 
     // MARK: - Reserve
 
-    /// Reserves a seat, in this order: the rate limit (a refused attempt costs no round trip
-    /// and claims no key; a replay counts too, since telling it apart would take the store round
-    /// trip the limit is there to spare), the `Idempotency-Key`, then the reservation.
-    public func reserve(_ request: ReservationRequest) async throws(ReservationError) -> Booking {
-        if let retryAfter = rateLimiter?.admit(request.userID) {
+    /// Reserves a seat for the user `caller` is, in this order: whose seat it is (`caller`'s
+    /// rule), the rate limit (a refused attempt costs no round trip and claims no key; a replay
+    /// counts too, since telling it apart would take the store round trip the limit is there to
+    /// spare), the `Idempotency-Key`, then the reservation.
+    public func reserve(_ request: ReservationRequest, by caller: Caller) async throws(ReservationError) -> Booking {
+        let userID = try caller.user(named: request.userID)
+        if let retryAfter = rateLimiter?.admit(userID) {
             let refusal = ReservationError.rateLimited(retryAfterSeconds: retryAfter)
             observer.rejected(refusal)
             throw refusal
         }
         guard let key = request.idempotencyKey else {
-            return try await reserve(eventID: request.eventID, userID: request.userID, seatNumber: request.seatNumber)
+            return try await reserve(eventID: request.eventID, userID: userID, seatNumber: request.seatNumber)
         }
-        if let outcome = try await claim(key, for: request) { return try outcome.get() }
+        if let outcome = try await claim(key, of: userID, for: request) { return try outcome.get() }
         let outcome: ReservationOutcome
         do {
-            outcome = .reserved(try await reserve(eventID: request.eventID, userID: request.userID, seatNumber: request.seatNumber))
+            outcome = .reserved(try await reserve(eventID: request.eventID, userID: userID, seatNumber: request.seatNumber))
         } catch where error.isFinal {
             outcome = .refused(error)
         } catch {
             // Not kept: a retry after it is a fresh attempt.
-            await forget(key, of: request.userID)
+            await forget(key, of: userID)
             throw error
         }
         do {
-            try await idempotency.record(outcome, userID: request.userID, key: key)
+            try await idempotency.record(outcome, userID: userID, key: key)
         } catch {
             // The answer stands; a retry waits for the claim (up to `idempotencyWait`) and then
             // answers 503, never a second booking.
@@ -90,13 +92,15 @@ public struct BookingService: Sendable {
     }
 
     /// Nil when this request holds the key now; the first request's outcome when it finished.
-    private func claim(_ key: String, for request: ReservationRequest) async throws(ReservationError) -> ReservationOutcome? {
+    private func claim(
+        _ key: String, of userID: String, for request: ReservationRequest
+    ) async throws(ReservationError) -> ReservationOutcome? {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.idempotencyWait
         while true {
             let claim: IdempotencyClaim
             do {
-                claim = try await idempotency.claim(userID: request.userID, key: key, fingerprint: request.fingerprint)
+                claim = try await idempotency.claim(userID: userID, key: key, fingerprint: request.fingerprint)
             } catch {
                 throw outcome(of: error)
             }
@@ -280,7 +284,10 @@ public struct BookingService: Sendable {
 
     // MARK: - Cancel and read
 
-    public func cancel(bookingID: Int64, userID: String) async throws(ReservationError) -> Booking {
+    /// Cancels the booking of the user `caller` is (the `user_id` the request names, if any,
+    /// checked by `caller`'s rule first).
+    public func cancel(bookingID: Int64, userID claimed: String?, by caller: Caller) async throws(ReservationError) -> Booking {
+        let userID = try caller.user(named: claimed)
         let booking: Booking
         do {
             booking = try await store.cancelBooking(id: bookingID, userID: userID)
@@ -302,18 +309,25 @@ public struct BookingService: Sendable {
         return booking
     }
 
-    public func booking(id: Int64) async throws(ReservationError) -> Booking {
+    /// A booking by id. Another user's is not found for a caller who may not read it: its
+    /// existence is not revealed.
+    public func booking(id: Int64, by caller: Caller) async throws(ReservationError) -> Booking {
         do {
-            guard let booking = try await store.booking(id: id) else { throw ReservationError.bookingNotFound }
+            guard let booking = try await store.booking(id: id), caller.mayRead(bookingsOf: booking.userID) else {
+                throw ReservationError.bookingNotFound
+            }
             return booking
         } catch {
             throw outcome(of: error)
         }
     }
 
+    /// A user's bookings, for the user themselves or the admin (in the token mode; anyone in the
+    /// trusting mode).
     public func bookings(
-        userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?
+        userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?, by caller: Caller
     ) async throws(ReservationError) -> Page<Booking> {
+        guard caller.mayRead(bookingsOf: userID) else { throw .forbidden }
         do {
             return try await store.bookings(userID: userID, status: status, limit: limit, after: position)
         } catch {

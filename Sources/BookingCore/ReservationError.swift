@@ -13,6 +13,10 @@ public enum ReservationError: Error, Sendable, Equatable {
     case rateLimited(retryAfterSeconds: Int)
     /// The `Idempotency-Key` was used before for a different request.
     case idempotencyKeyReused
+    /// The request names no user, and nothing else says who it is for.
+    case userRequired
+    /// The request names another user than its token's subject (or its token has none).
+    case forbidden
     /// PostgreSQL could not be reached; nothing was booked.
     case storeUnavailable
     /// The store failed in a way it never should (a bug); logged where it happened.

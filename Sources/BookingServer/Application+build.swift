@@ -20,11 +20,21 @@ func buildApplication(
         await clients.close()
         throw error
     }
+    let authenticator: any Authenticator
+    do {
+        authenticator = try await makeAuthenticator(configuration: configuration, logger: logger)
+    } catch {
+        await clients.close()
+        throw error
+    }
     let metrics = ServerMetrics(exporter: exporter, routes: APIRoutes.templates)
     let relay = OutboxRelay(
         postgres: clients.postgres, amqp: clients.amqp, logger: logger, published: metrics.messagesPublished
     )
-    let router = buildRouter(clients: clients, configuration: configuration, logger: logger, metrics: metrics, postCommit: relay)
+    let router = buildRouter(
+        clients: clients, configuration: configuration, logger: logger, metrics: metrics,
+        authenticator: authenticator, postCommit: relay
+    )
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingServer"),
@@ -35,11 +45,13 @@ func buildApplication(
 }
 
 /// The routes over the booking rules and their adapters, with the metrics and the request ids
-/// in front of them. `postCommit` hears each committed booking change (the outbox relay);
-/// `rateLimitClock` is the limiter's time (tests stop it).
+/// in front of them. `authenticator` identifies callers (nil: the trusting mode);
+/// `postCommit` hears each committed booking change (the outbox relay); `rateLimitClock` is
+/// the limiter's time (tests stop it).
 func buildRouter(
     clients: StoreClients, configuration: ServerConfiguration, logger: Logger,
     metrics: ServerMetrics = ServerMetrics(routes: APIRoutes.templates),
+    authenticator: (any Authenticator)? = nil,
     postCommit: any PostCommitSignal = NoPostCommitSignal(),
     rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
 ) -> Router<BasicRequestContext> {
@@ -59,8 +71,9 @@ func buildRouter(
     // Outermost, so that it sees the status the envelope middleware finally answers.
     router.add(middleware: RequestTelemetryMiddleware(metrics: metrics.http, accessLog: configuration.accessLog))
     router.add(middleware: ErrorEnvelopeMiddleware())
-    BookingRoutes(service: service).add(to: router)
-    EventRoutes(service: service, adminToken: configuration.adminToken).add(to: router)
+    let authenticator = authenticator ?? TrustingAuthenticator(adminToken: AdminToken(configuration.adminToken))
+    BookingRoutes(service: service, authenticator: authenticator).add(to: router)
+    EventRoutes(service: service, authenticator: authenticator).add(to: router)
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
     MetricsRoutes(exporter: metrics.exporter).add(to: router)
     for (path, methods) in APIRoutes.all {

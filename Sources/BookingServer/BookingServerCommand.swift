@@ -6,14 +6,15 @@ import Logging
 import Postgres
 import Telemetry
 
-/// `BookingServer` serves the API; `BookingServer migrate` only brings the schema up to date.
+/// `BookingServer` serves the API; `BookingServer migrate` only brings the schema up to date;
+/// `BookingServer token USER` prints a development token for the token mode.
 /// Configuration comes from the environment (docs/api.md, "Configuration").
 @main
 struct BookingServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "BookingServer",
         abstract: "The seat reservation HTTP API.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self],
         defaultSubcommand: Serve.self
     )
 

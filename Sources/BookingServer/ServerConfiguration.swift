@@ -30,6 +30,16 @@ struct ServerConfiguration: Sendable {
     /// Redis connections that every request shares (commands of concurrent requests leave in
     /// one write); Redis runs one command at a time, so a few are enough.
     var redisConnections = 2
+    /// The token mode's keys (docs/api.md, "Identity"): an HS256 secret (at least 32 bytes), and a
+    /// file of PEM public keys or a JWKS document. Neither set: the trusting mode.
+    var authJWTSecret: String?
+    var authJWTPublicKeysFile: String?
+    /// When set, a token's `iss` must be this and its `aud` must contain that.
+    var authJWTIssuer: String?
+    var authJWTAudience: String?
+
+    /// Whether requests are identified by tokens (or trusted to name their user).
+    var isTokenMode: Bool { authJWTSecret != nil || authJWTPublicKeysFile != nil }
 
     init() {}
 
@@ -47,6 +57,10 @@ struct ServerConfiguration: Sendable {
         redisURL = config.text("REDIS_URL", isSecret: true) ?? redisURL
         amqpURL = config.text("AMQP_URL", isSecret: true) ?? amqpURL
         adminToken = config.text("ADMIN_TOKEN", isSecret: true)
+        authJWTSecret = config.text("AUTH_JWT_SECRET", isSecret: true)
+        authJWTPublicKeysFile = config.text("AUTH_JWT_PUBLIC_KEYS")
+        authJWTIssuer = config.text("AUTH_JWT_ISSUER")
+        authJWTAudience = config.text("AUTH_JWT_AUDIENCE")
         rateLimitPerUser = try config.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
         databaseConnections = try config.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
         redisConnections = try config.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections

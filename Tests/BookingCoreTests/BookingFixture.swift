@@ -43,7 +43,7 @@ struct BookingFixture {
 
     func reserve(_ eventID: Int64, _ userID: String, seat: Int? = nil) async -> Result<Booking, ReservationError> {
         do {
-            return .success(try await service.reserve(ReservationRequest(eventID: eventID, userID: userID, seatNumber: seat)))
+            return .success(try await service.reserve(ReservationRequest(eventID: eventID, userID: userID, seatNumber: seat), by: .trusted(isAdmin: false)))
         } catch {
             return .failure(error)
         }

@@ -7,17 +7,17 @@ struct CancelTests {
     @Test func cancellingFreesTheSeatForTheNextUser() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
-        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
-        let cancelled = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
+        let cancelled = try await fixture.service.cancel(bookingID: alice.id, userID: "alice", by: .trusted(isAdmin: false))
 
         #expect(cancelled.id == alice.id && cancelled.status == .cancelled && cancelled.seatNumber == 1)
         #expect(cancelled.cancelledAt != nil)
-        #expect(try await fixture.service.booking(id: alice.id) == cancelled)
+        #expect(try await fixture.service.booking(id: alice.id, by: .trusted(isAdmin: false)) == cancelled)
         #expect(fixture.store.confirmed(eventID: eventID).isEmpty)
         #expect(fixture.cache.seats(eventID: eventID)?.taken == [])
         #expect(fixture.cache.calls(.release) == 1)
-        let bob = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        let bob = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(bob.seatNumber == 1)
         #expect(try await fixture.service.event(id: eventID).bookedSeats == 1)
     }
@@ -25,10 +25,10 @@ struct CancelTests {
     @Test func userCanBookAgainAfterCancellingWithANewID() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3))
-        _ = try await fixture.service.cancel(bookingID: first.id, userID: "alice")
+        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.cancel(bookingID: first.id, userID: "alice", by: .trusted(isAdmin: false))
 
-        let second = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let second = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         #expect(second.id != first.id)
         #expect(second.seatNumber == 1)
@@ -40,11 +40,11 @@ struct CancelTests {
     @Test func cancellingTwiceIsAlreadyCancelled() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
 
         await #expect(throws: ReservationError.alreadyCancelled) {
-            try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+            try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.calls(.release) == 1)
         #expect(fixture.observer.count(.cancelled) == 1)
@@ -53,26 +53,26 @@ struct CancelTests {
     @Test func cancellingAnotherUsersBookingIsNotOwnerEvenOnceCancelled() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         await #expect(throws: ReservationError.notOwner) {
-            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory")
+            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory", by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.confirmed(eventID: eventID) == [booking])
 
-        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         await #expect(throws: ReservationError.notOwner) {
-            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory")
+            try await fixture.service.cancel(bookingID: booking.id, userID: "mallory", by: .trusted(isAdmin: false))
         }
     }
 
     @Test func cancellingUnknownBookingIsBookingNotFound() async throws {
         let fixture = BookingFixture()
         await #expect(throws: ReservationError.bookingNotFound) {
-            try await fixture.service.cancel(bookingID: 42, userID: "alice")
+            try await fixture.service.cancel(bookingID: 42, userID: "alice", by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.bookingNotFound) {
-            try await fixture.service.booking(id: 42)
+            try await fixture.service.booking(id: 42, by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.totalCalls == 0)
     }
@@ -80,11 +80,11 @@ struct CancelTests {
     @Test func cancellingWithTheStoreDownIsStoreUnavailable() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.store.isDown = true
 
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+            try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         }
         fixture.store.isDown = false
         #expect(fixture.store.confirmed(eventID: eventID) == [booking])
@@ -95,10 +95,10 @@ struct CancelTests {
     @Test func cacheReleaseFailureDoesNotFailTheCancel() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.cache.releaseFails = true
 
-        let cancelled = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        let cancelled = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
 
         #expect(cancelled.status == .cancelled)
         #expect(fixture.cache.calls(.release) == 1)
@@ -110,11 +110,11 @@ struct CancelTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
         fixture.cache.isDown = true
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
-        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
 
-        let again = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let again = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(again.seatNumber == 1 && again.id != booking.id)
     }
 
@@ -122,9 +122,9 @@ struct CancelTests {
     func userCanBookAgainAfterCancelWhoseCacheReleaseFailed() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.cache.releaseFails = true
-        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         fixture.cache.releaseFails = false
 
         let again = await fixture.reserve(eventID, "alice")
@@ -136,10 +136,10 @@ struct CancelTests {
     func seatsOfCancelsWhoseCacheReleaseFailedAreOfferedAgain() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 2)
-        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.cache.releaseFails = true
-        _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice", by: .trusted(isAdmin: false))
         fixture.cache.releaseFails = false
 
         let carol = await fixture.reserve(eventID, "carol")

@@ -108,7 +108,7 @@ struct ConcurrencyTests {
         #expect(results.map(\.error) == Array(repeating: .storeUnavailable, count: 4))
         #expect(fixture.store.calls(.seatState) == 1)
         fixture.store.setHook(nil)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "a", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "a", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(booking.seatNumber == 1)
         #expect(fixture.store.calls(.seatState) == 2)
     }
@@ -159,7 +159,7 @@ struct ConcurrencyTests {
                         case .success(let booking):
                             // Keep some bookings to the end, so it finishes neither empty nor full by chance.
                             if round == 19, user.isMultiple(of: 7) { break }
-                            do throws(ReservationError) { _ = try await fixture.service.cancel(bookingID: booking.id, userID: booking.userID) }
+                            do throws(ReservationError) { _ = try await fixture.service.cancel(bookingID: booking.id, userID: booking.userID, by: .trusted(isAdmin: false)) }
                             catch { rejections.append(error) }
                         case .failure(let error):
                             rejections.append(error)

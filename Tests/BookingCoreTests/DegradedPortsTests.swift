@@ -11,35 +11,35 @@ struct DegradedPortsTests {
         let eventID = try await fixture.makeEvent(seats: 3)
         fixture.cache.isDown = true
 
-        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        let bob = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 3))
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        let bob = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 3), by: .trusted(isAdmin: false))
         #expect(alice.seatNumber == 1 && bob.seatNumber == 3)
         #expect(fixture.store.calls(.reserveWithoutCache) == 2)
         #expect(fixture.store.calls(.insertBooking) == 0)
         #expect(fixture.observer.count(.cacheBypassed) == 2)
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 3))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 3), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.seatOutOfRange(totalSeats: 3)) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 4))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 4), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.eventNotFound) {
-            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "carol", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
         }
-        let carol = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil))
+        let carol = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(carol.seatNumber == 2)
         await #expect(throws: ReservationError.soldOut) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "dave", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "dave", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "dave", seatNumber: 1))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "dave", seatNumber: 1), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.invariantViolations().isEmpty)
         #expect(fixture.store.confirmed(eventID: eventID).map(\.userID) == ["alice", "carol", "bob"])
@@ -52,7 +52,7 @@ struct DegradedPortsTests {
             if call == .load { throw SimulatedOutage(what: "load") }
         }
 
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(booking.seatNumber == 1)
         #expect(fixture.store.calls(.reserveWithoutCache) == 1)
         #expect(fixture.observer.count(.cacheBypassed) == 1)
@@ -65,7 +65,7 @@ struct DegradedPortsTests {
         fixture.store.isDown = true
 
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.observer.rejections == [.storeUnavailable])
         fixture.store.isDown = false
@@ -78,7 +78,7 @@ struct DegradedPortsTests {
         fixture.store.isDown = true
 
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.seats(eventID: eventID) == nil)
         #expect(fixture.observer.count(.cacheBypassed) == 0)
@@ -92,7 +92,7 @@ struct DegradedPortsTests {
         }
 
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.calls(.abandon) == 1)
         #expect(fixture.cache.calls(.confirm) == 0)
@@ -102,7 +102,7 @@ struct DegradedPortsTests {
         #expect(fixture.observer.count(.cacheBypassed) == 0)
 
         fixture.store.setHook(nil)
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(booking.seatNumber == 1)
     }
 
@@ -112,11 +112,11 @@ struct DegradedPortsTests {
         fixture.store.isDown = true
 
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.seats(eventID: eventID) == InMemorySeatCache.EventSeats(totalSeats: 3))
         fixture.store.isDown = false
-        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 2)).seatNumber == 2)
+        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 2), by: .trusted(isAdmin: false)).seatNumber == 2)
     }
 
     @Test func storeFailingUnexpectedlyIsInternalFailureAndGivesTheSeatBack() async throws {
@@ -127,7 +127,7 @@ struct DegradedPortsTests {
         }
 
         await #expect(throws: ReservationError.internalFailure) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.seats(eventID: eventID) == InMemorySeatCache.EventSeats(totalSeats: 3))
         #expect(fixture.store.calls(.reserveWithoutCache) == 0)
@@ -139,7 +139,7 @@ struct DegradedPortsTests {
         let eventID = try await fixture.makeWarmEvent(seats: 3)
         fixture.cache.confirmFails = true
 
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(booking.seatNumber == 1)
         #expect(fixture.store.confirmed(eventID: eventID) == [booking])
         #expect(fixture.observer.notes == [.reserved(booking)])
@@ -148,32 +148,32 @@ struct DegradedPortsTests {
         // While the lock lives, a repeat waits for it and is answered ALREADY_BOOKED.
         fixture.cache.confirmFails = false
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         // Once it expired, the store's unique constraint answers, and the cache learns the user.
         fixture.cache.expireLocks()
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.seats(eventID: eventID)?.isBooked("alice") == true)
         #expect(fixture.store.confirmed(eventID: eventID) == [booking])
         // The seat of the committed booking stays marked: the next user gets another.
-        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil)).seatNumber == 2)
+        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false)).seatNumber == 2)
     }
 
     @Test func cacheFlushedBetweenReservationsIsReloadedFromTheStore() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.cache.flush()
         fixture.resetCalls()
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.calls(.seatState) == 1)
-        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil)).seatNumber == 3)
+        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false)).seatNumber == 3)
         try fixture.expectCacheMatchesStore(eventID: eventID)
     }
 
@@ -198,7 +198,7 @@ struct DegradedPortsTests {
             if call == .allocate { cache.flush() }
         }
 
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         #expect(booking.seatNumber == 1)
         #expect(fixture.store.calls(.seatState) >= 2)

@@ -11,7 +11,7 @@ struct IdempotencyTests {
     ) async -> Result<Booking, ReservationError> {
         do {
             return .success(try await fixture.service.reserve(
-                ReservationRequest(eventID: eventID, userID: userID, seatNumber: seat, idempotencyKey: key)
+                ReservationRequest(eventID: eventID, userID: userID, seatNumber: seat, idempotencyKey: key), by: .trusted(isAdmin: false)
             ))
         } catch {
             return .failure(error)
@@ -33,7 +33,7 @@ struct IdempotencyTests {
         let event = try await fixture.makeEvent(seats: 1)
         let held = try #require(await fixture.reserve(event, "holder").value)
         #expect(await reserve(fixture, event, "late", key: "k").error == .soldOut)
-        _ = try await fixture.service.cancel(bookingID: held.id, userID: "holder")
+        _ = try await fixture.service.cancel(bookingID: held.id, userID: "holder", by: .trusted(isAdmin: false))
         #expect(await reserve(fixture, event, "late", key: "k").error == .soldOut)
         #expect(await reserve(fixture, event, "late", key: nil).value != nil, "without the key the seat is there")
     }
@@ -126,10 +126,10 @@ struct PostCommitSignalTests {
         #expect(await fixture.reserve(event, "bob").error == .soldOut)
         #expect(await fixture.reserve(event, "alice").error == .alreadyBooked)
         #expect(fixture.postCommit.count == 1)
-        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         #expect(fixture.postCommit.count == 2)
         await #expect(throws: ReservationError.alreadyCancelled) {
-            try await fixture.service.cancel(bookingID: booking.id, userID: "alice")
+            try await fixture.service.cancel(bookingID: booking.id, userID: "alice", by: .trusted(isAdmin: false))
         }
         #expect(fixture.postCommit.count == 2)
     }

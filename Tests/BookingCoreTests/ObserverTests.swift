@@ -8,13 +8,13 @@ struct ObserverTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 1)
 
-        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         _ = await fixture.reserve(eventID, "alice")
         _ = await fixture.reserve(eventID, "bob")
         _ = await fixture.reserve(eventID, "bob", seat: 1)
         _ = await fixture.reserve(eventID, "bob", seat: 2)
         _ = await fixture.reserve(999, "bob")
-        _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice")
+        _ = try await fixture.service.cancel(bookingID: alice.id, userID: "alice", by: .trusted(isAdmin: false))
 
         #expect(fixture.observer.notes == [
             .reserved(alice),
@@ -65,7 +65,7 @@ struct ObserverTests {
         let eventID = try await fixture.makeEvent(seats: 1)
         fixture.cache.isDown = true
 
-        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let alice = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         _ = await fixture.reserve(eventID, "bob")
 
         #expect(fixture.observer.notes == [.cacheBypassed, .reserved(alice), .cacheBypassed, .rejected(.soldOut)])

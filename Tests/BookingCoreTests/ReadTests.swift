@@ -11,7 +11,7 @@ struct ReadTests {
         var pages: [[Booking]] = []
         var position: PagePosition?
         repeat {
-            let page = try await fixture.service.bookings(userID: userID, status: status, limit: limit, after: position)
+            let page = try await fixture.service.bookings(userID: userID, status: status, limit: limit, after: position, by: .trusted(isAdmin: false))
             pages.append(page.items)
             if page.next != nil { #expect(page.items.count == limit) }
             position = page.next
@@ -24,10 +24,10 @@ struct ReadTests {
         var booked: [Booking] = []
         for index in 1...5 {
             let eventID = try await fixture.makeEvent(seats: 3, name: "Show \(index)")
-            booked.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil)))
+            booked.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false)))
         }
-        _ = try await fixture.service.cancel(bookingID: booked[1].id, userID: "alice")
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: booked[0].eventID, userID: "bob", seatNumber: nil))
+        _ = try await fixture.service.cancel(bookingID: booked[1].id, userID: "alice", by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: booked[0].eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
 
         let pages = try await allPages(fixture, userID: "alice", status: nil, limit: 2)
         #expect(pages.map(\.count) == [2, 2, 1])
@@ -42,7 +42,7 @@ struct ReadTests {
         let cancelled = try await allPages(fixture, userID: "alice", status: .cancelled, limit: 2)
         #expect(cancelled.joined().map(\.id) == [booked[1].id])
         #expect(cancelled.joined().first?.status == .cancelled)
-        let unknown = try await fixture.service.bookings(userID: "nobody", status: nil, limit: 10, after: nil)
+        let unknown = try await fixture.service.bookings(userID: "nobody", status: nil, limit: 10, after: nil, by: .trusted(isAdmin: false))
         #expect(unknown.items.isEmpty && unknown.next == nil)
     }
 
@@ -52,7 +52,7 @@ struct ReadTests {
         var ids: [Int64] = []
         for _ in 1...4 {
             let eventID = try await fixture.makeEvent(seats: 1)
-            ids.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil)).id)
+            ids.append(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false)).id)
         }
 
         let pages = try await allPages(fixture, userID: "alice", status: nil, limit: 3)
@@ -64,7 +64,7 @@ struct ReadTests {
         let fixture = BookingFixture()
         let first = try await fixture.makeEvent(seats: 2, name: "First")
         _ = try await fixture.makeEvent(seats: 3, name: "Second")
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: first, userID: "alice", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: first, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         let page = try await fixture.service.events(limit: 1, after: nil)
         let rest = try await fixture.service.events(limit: 1, after: page.next)
@@ -79,11 +79,11 @@ struct ReadTests {
         let fixture = BookingFixture()
         fixture.store.isDown = true
 
-        await #expect(throws: ReservationError.storeUnavailable) { try await fixture.service.booking(id: 1) }
+        await #expect(throws: ReservationError.storeUnavailable) { try await fixture.service.booking(id: 1, by: .trusted(isAdmin: false)) }
         await #expect(throws: ReservationError.storeUnavailable) { try await fixture.service.event(id: 1) }
         await #expect(throws: ReservationError.storeUnavailable) { try await fixture.service.events(limit: 5, after: nil) }
         await #expect(throws: ReservationError.storeUnavailable) {
-            try await fixture.service.bookings(userID: "alice", status: nil, limit: 5, after: nil)
+            try await fixture.service.bookings(userID: "alice", status: nil, limit: 5, after: nil, by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.storeUnavailable) {
             try await fixture.service.createEvent(name: "Concert", totalSeats: 10)

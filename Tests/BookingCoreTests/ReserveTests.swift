@@ -8,16 +8,16 @@ struct ReserveTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 5)
 
-        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        let second = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
-        let third = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil))
+        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        let second = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
+        let third = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
 
         #expect([first.seatNumber, second.seatNumber, third.seatNumber] == [1, 2, 3])
         #expect(first.eventID == eventID && first.userID == "alice" && first.status == .confirmed)
         #expect(first.cancelledAt == nil)
         #expect(Set([first.id, second.id, third.id]).count == 3)
         #expect(fixture.store.confirmed(eventID: eventID) == [first, second, third])
-        #expect(try await fixture.service.booking(id: second.id) == second)
+        #expect(try await fixture.service.booking(id: second.id, by: .trusted(isAdmin: false)) == second)
         let seats = try #require(fixture.cache.seats(eventID: eventID))
         #expect(seats.holders == ["alice": 1, "bob": 2, "carol": 3])
         #expect(seats.locks.isEmpty)
@@ -28,7 +28,7 @@ struct ReserveTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeWarmEvent(seats: 10)
 
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         #expect(fixture.cache.calls(.allocate) == 1)
         #expect(fixture.cache.calls(.confirm) == 1)
@@ -44,15 +44,15 @@ struct ReserveTests {
         let early = try await fixture.store.insertBooking(eventID: eventID, userID: "early", seatNumber: 1)
         fixture.resetCalls()
 
-        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(first.seatNumber == 2)
         #expect(fixture.store.calls(.seatState) == 1)
         #expect(fixture.cache.calls(.load) == 1)
         #expect(fixture.cache.calls(.allocate) == 2)
         #expect(fixture.cache.seats(eventID: eventID)?.holders[InMemorySeatCache.User(early.userID)] == 1)
 
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(fixture.store.calls(.seatState) == 1)
         #expect(fixture.cache.calls(.load) == 1)
     }
@@ -60,11 +60,11 @@ struct ReserveTests {
     @Test func secondReservationBySameUserIsRejectedByTheCacheAlone() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeWarmEvent(seats: 10)
-        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let first = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.resetCalls()
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.totalCalls == 1)
         #expect(fixture.store.calls(.insertBooking) == 0)
@@ -74,12 +74,12 @@ struct ReserveTests {
     @Test func reservationBeyondTheLastSeatIsSoldOutWithoutTouchingTheStore() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeWarmEvent(seats: 2)
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         fixture.resetCalls()
 
         await #expect(throws: ReservationError.soldOut) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.totalCalls == 1)
         #expect(fixture.store.calls(.insertBooking) == 0)
@@ -91,21 +91,21 @@ struct ReserveTests {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 10)
 
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 7))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 7), by: .trusted(isAdmin: false))
         #expect(booking.seatNumber == 7)
         // The automatic choice skips it later on.
-        let seats = try await (1...7).asyncMap { try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "u\($0)", seatNumber: nil)).seatNumber }
+        let seats = try await (1...7).asyncMap { try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "u\($0)", seatNumber: nil), by: .trusted(isAdmin: false)).seatNumber }
         #expect(seats == [1, 2, 3, 4, 5, 6, 8])
     }
 
     @Test func askedTakenSeatIsSeatTaken() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeWarmEvent(seats: 10)
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 4))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 4), by: .trusted(isAdmin: false))
         fixture.resetCalls()
 
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 4))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 4), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.totalCalls == 1)
         #expect(fixture.store.calls(.insertBooking) == 0)
@@ -117,41 +117,41 @@ struct ReserveTests {
         let eventID = try await fixture.makeEvent(seats: 10)
 
         await #expect(throws: ReservationError.seatOutOfRange(totalSeats: 10)) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 11))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 11), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.confirmed(eventID: eventID).isEmpty)
         // The seat range is checked before the user: a booked user asking out of range gets the range answer.
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 10))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 10), by: .trusted(isAdmin: false))
         await #expect(throws: ReservationError.seatOutOfRange(totalSeats: 10)) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 11))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 11), by: .trusted(isAdmin: false))
         }
     }
 
     @Test func bookedUserAskingForTakenSeatIsAlreadyBooked() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 10)
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 1))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 2))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 1), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 2), by: .trusted(isAdmin: false))
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 1))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 1), by: .trusted(isAdmin: false))
         }
     }
 
     @Test func askedTakenSeatOnSoldOutEventIsSeatTaken() async throws {
         let fixture = BookingFixture()
         let eventID = try await fixture.makeEvent(seats: 2)
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
-        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
 
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 2))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: 2), by: .trusted(isAdmin: false))
         }
         await #expect(throws: ReservationError.soldOut) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "carol", seatNumber: nil), by: .trusted(isAdmin: false))
         }
     }
 
@@ -160,11 +160,11 @@ struct ReserveTests {
         _ = try await fixture.makeEvent(seats: 10)
 
         await #expect(throws: ReservationError.eventNotFound) {
-            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         // Existence is checked before the seat range.
         await #expect(throws: ReservationError.eventNotFound) {
-            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "alice", seatNumber: 5_000))
+            try await fixture.service.reserve(ReservationRequest(eventID: 999, userID: "alice", seatNumber: 5_000), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.calls(.insertBooking) == 0)
         #expect(fixture.cache.seats(eventID: 999) == nil)
@@ -175,11 +175,11 @@ struct ReserveTests {
         let concert = try await fixture.makeEvent(seats: 1)
         let play = try await fixture.makeEvent(seats: 1)
 
-        let a = try await fixture.service.reserve(ReservationRequest(eventID: concert, userID: "alice", seatNumber: nil))
-        let b = try await fixture.service.reserve(ReservationRequest(eventID: play, userID: "alice", seatNumber: nil))
+        let a = try await fixture.service.reserve(ReservationRequest(eventID: concert, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
+        let b = try await fixture.service.reserve(ReservationRequest(eventID: play, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(a.seatNumber == 1 && b.seatNumber == 1)
         await #expect(throws: ReservationError.soldOut) {
-            try await fixture.service.reserve(ReservationRequest(eventID: play, userID: "bob", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: play, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         }
     }
 }

@@ -11,7 +11,7 @@ struct StaleCacheTests {
         let ghost = try await fixture.store.insertBooking(eventID: eventID, userID: "ghost", seatNumber: 1)
         fixture.resetCalls()
 
-        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+        let booking = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
 
         #expect(booking.seatNumber == 2)
         #expect(fixture.store.confirmed(eventID: eventID) == [ghost, booking])
@@ -23,7 +23,7 @@ struct StaleCacheTests {
         #expect(seats.locks.isEmpty)
         // Seat 1 stays marked, so the next reservation goes straight to seat 3.
         fixture.resetCalls()
-        let next = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil))
+        let next = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false))
         #expect(next.seatNumber == 3)
         #expect(fixture.store.calls(.insertBooking) == 1)
     }
@@ -34,14 +34,14 @@ struct StaleCacheTests {
         _ = try await fixture.store.insertBooking(eventID: eventID, userID: "ghost", seatNumber: 3)
 
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 3), by: .trusted(isAdmin: false))
         }
         let seats = try #require(fixture.cache.seats(eventID: eventID))
         #expect(seats.taken == [3])
         #expect(seats.locks.isEmpty)
         fixture.resetCalls()
         await #expect(throws: ReservationError.seatTaken) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 3))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: 3), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.calls(.insertBooking) == 0)
     }
@@ -52,7 +52,7 @@ struct StaleCacheTests {
         let existing = try await fixture.store.insertBooking(eventID: eventID, userID: "alice", seatNumber: 5)
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.store.confirmed(eventID: eventID) == [existing])
         let seats = try #require(fixture.cache.seats(eventID: eventID))
@@ -63,11 +63,11 @@ struct StaleCacheTests {
 
         fixture.resetCalls()
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         #expect(fixture.cache.totalCalls == 1)
         #expect(fixture.store.calls(.insertBooking) == 0)
-        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil)).seatNumber == 1)
+        #expect(try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "bob", seatNumber: nil), by: .trusted(isAdmin: false)).seatNumber == 1)
     }
 
     @Test func userBookedBehindTheCachesBackAskingForAStaleSeatIsAlreadyBooked() async throws {
@@ -77,7 +77,7 @@ struct StaleCacheTests {
         _ = try await fixture.store.insertBooking(eventID: eventID, userID: "bob", seatNumber: 2)
 
         await #expect(throws: ReservationError.alreadyBooked) {
-            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2))
+            try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "alice", seatNumber: 2), by: .trusted(isAdmin: false))
         }
     }
 
@@ -89,7 +89,7 @@ struct StaleCacheTests {
         // old (persisted) state, which knows none of them.
         fixture.cache.isDown = true
         for user in 0..<10 {
-            _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "early\(user)", seatNumber: nil))
+            _ = try await fixture.service.reserve(ReservationRequest(eventID: eventID, userID: "early\(user)", seatNumber: nil), by: .trusted(isAdmin: false))
         }
         fixture.cache.isDown = false
 

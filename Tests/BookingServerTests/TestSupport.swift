@@ -271,6 +271,8 @@ enum TestServer {
         var logger: Logger = TestEnvironment.logger
         /// Production's deadlines for reaching PostgreSQL instead of the tests' longer ones.
         var productionDatabaseDeadlines = false
+        /// The identity mode's adapter; nil is the trusting mode with the tests' admin token.
+        var authenticator: (any Authenticator)?
 
         /// For the tests of the promise to answer 503 within 2 s when PostgreSQL is unreachable.
         static var productionDeadlines: Options { Options(productionDatabaseDeadlines: true) }
@@ -322,7 +324,8 @@ enum TestServer {
         let clients = try StoreClients(configuration: configuration, logger: logger)
         let router = buildRouter(
             clients: clients, configuration: configuration, logger: logger,
-            metrics: options.metrics ?? ServerMetrics(routes: APIRoutes.templates), rateLimitClock: options.rateLimitClock
+            metrics: options.metrics ?? ServerMetrics(routes: APIRoutes.templates), authenticator: options.authenticator,
+            rateLimitClock: options.rateLimitClock
         )
         let app = Application(
             router: router,

@@ -1,9 +1,10 @@
 /// Who asks to cancel, for `DELETE /api/bookings/{booking_id}`: `user_id` from the body
-/// `{"user_id": "u"}`, from the query `?user_id=u`, or both when they agree byte for byte.
+/// `{"user_id": "u"}`, from the query `?user_id=u`, or both when they agree byte for byte; or
+/// neither (the token mode then cancels for the token's subject).
 public struct CancelRequest: Hashable, Sendable {
-    public var userID: String
+    public var userID: String?
 
-    public init(userID: String) {
+    public init(userID: String?) {
         self.userID = userID
     }
 
@@ -23,7 +24,7 @@ public struct CancelRequest: Hashable, Sendable {
 
         switch (bodyUserID, checkedQueryUserID) {
         case (nil, nil):
-            throw .missing("user_id")
+            self.userID = nil
         case (let fromBody?, let fromQuery?):
             guard fromBody.utf8.elementsEqual(fromQuery.utf8) else {
                 throw ValidationError(field: "user_id", message: "user_id in the body and in the query must be the same")

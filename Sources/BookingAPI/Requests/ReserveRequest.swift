@@ -2,11 +2,12 @@
 /// `seat_no` optional, unknown fields ignored.
 public struct ReserveRequest: Sendable {
     public var eventID: Int64
-    public var userID: String
+    /// Nil when the body names no user: the token mode then books for the token's subject.
+    public var userID: String?
     /// The seat asked for, or `nil` for any free seat. Not yet checked against `total_seats`.
     public var seatNumber: Int64?
 
-    public init(eventID: Int64, userID: String, seatNumber: Int64? = nil) {
+    public init(eventID: Int64, userID: String?, seatNumber: Int64? = nil) {
         self.eventID = eventID
         self.userID = userID
         self.seatNumber = seatNumber
@@ -17,7 +18,7 @@ public struct ReserveRequest: Sendable {
     public init(body: some Collection<UInt8>) throws(ValidationError) {
         let members = try RequestBody.object(from: body)
         self.eventID = try Validate.id(from: members["event_id"], field: "event_id")
-        self.userID = try Validate.userID(from: members["user_id"])
+        self.userID = try members["user_id"].map { json throws(ValidationError) in try Validate.userID(from: json) }
         self.seatNumber = try members["seat_no"].map { json throws(ValidationError) in
             try Validate.seatNumber(from: json)
         }
@@ -29,12 +30,20 @@ extension ReserveRequest: Hashable {
     /// ("é" and "e" + U+0301) as equal, but they are different users.
     public static func == (lhs: ReserveRequest, rhs: ReserveRequest) -> Bool {
         lhs.eventID == rhs.eventID && lhs.seatNumber == rhs.seatNumber
-            && lhs.userID.utf8.elementsEqual(rhs.userID.utf8)
+            && sameBytes(lhs.userID, rhs.userID)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(eventID)
         hasher.combine(seatNumber)
-        for byte in userID.utf8 { hasher.combine(byte) }
+        hasher.combine(userID.map { Array($0.utf8) })
+    }
+
+    private static func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil): true
+        case (let lhs?, let rhs?): lhs.utf8.elementsEqual(rhs.utf8)
+        default: false
+        }
     }
 }

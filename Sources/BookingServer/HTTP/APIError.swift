@@ -29,7 +29,23 @@ struct APIError: HTTPResponseError {
         APIError(status: .badRequest, code: "INVALID_REQUEST", message: message)
     }
 
-    static let unauthorized = APIError(status: .unauthorized, code: "UNAUTHORIZED", message: "a valid admin bearer token is required")
+    /// The answer for each reason credentials make no caller, with the `WWW-Authenticate` of RFC 6750.
+    init(_ failure: AuthenticationFailure) {
+        switch failure {
+        case .missing:
+            self.init(
+                status: .unauthorized, code: "UNAUTHORIZED", message: "a bearer token is required",
+                headers: [.wwwAuthenticate: "Bearer"]
+            )
+        case .invalid:
+            self.init(
+                status: .unauthorized, code: "UNAUTHORIZED", message: "the bearer token is invalid or expired",
+                headers: [.wwwAuthenticate: #"Bearer error="invalid_token""#]
+            )
+        case .notAdmin:
+            self.init(status: .unauthorized, code: "UNAUTHORIZED", message: "a valid admin bearer token is required")
+        }
+    }
     static let notFound = APIError(status: .notFound, code: "NOT_FOUND", message: "no such route")
     static let methodNotAllowed = APIError(status: .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "this route does not take that method")
     static let payloadTooLarge = APIError(status: .contentTooLarge, code: "PAYLOAD_TOO_LARGE", message: "the request body is over 65536 bytes")
@@ -53,6 +69,9 @@ struct APIError: HTTPResponseError {
                 message: "too many reservation attempts for this user; retry after \(retryAfter) s",
                 headers: [.retryAfter: String(retryAfter)]
             )
+        case .userRequired: self.init(status: .badRequest, code: "INVALID_REQUEST", message: "user_id is required")
+        case .forbidden:
+            self.init(status: .forbidden, code: "FORBIDDEN", message: "the request names another user than its token does")
         case .idempotencyKeyReused:
             self.init(
                 status: .unprocessableContent, code: "IDEMPOTENCY_KEY_REUSED",

@@ -9,6 +9,8 @@ import NIOCore
 /// own response (``APIError``).
 struct BookingRoutes: Sendable {
     let service: BookingService
+    /// Who a request's bearer credentials make (both identity modes).
+    let authenticator: any Authenticator
 
     /// Bodies above this are refused with 413 (chunked ones too), before anything else is read.
     static let maximumBody = 65_536
@@ -22,39 +24,44 @@ struct BookingRoutes: Sendable {
 
     func reserve(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body = try await Self.body(of: request)
+        let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
         let reservation = try ReserveRequest(body: body.readableBytesView)
         let key = try request.headers[.idempotencyKey].map { value throws(ValidationError) in try Validate.idempotencyKey(value) }
         let booking = try await service.reserve(ReservationRequest(
             eventID: reservation.eventID, userID: reservation.userID, seatNumber: reservation.seatNumber.map(Int.init),
             idempotencyKey: key
-        ))
+        ), by: caller)
         return JSONResponse.success(.created) { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 
     func list(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
         guard let raw = context.parameters.get("user_id"), let decoded = URLDecoding.pathSegment(raw[...]) else {
             throw ValidationError(field: "user_id", message: "user_id in the path has a malformed percent-escape")
         }
         let userID = try Validate.userID(decoded)
         let query = try BookingListQuery(query: try Self.queryItems(request))
         let page = try await service.bookings(
-            userID: userID, status: query.status.bookingStatus, limit: query.page.limit, after: query.page.cursor?.position
+            userID: userID, status: query.status.bookingStatus, limit: query.page.limit, after: query.page.cursor?.position,
+            by: caller
         )
         return JSONResponse.page("bookings", page, JSONResponse.write)
     }
 
     func get(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
         let id = try Self.pathID(context, "booking_id")
-        let booking = try await service.booking(id: id)
+        let booking = try await service.booking(id: id, by: caller)
         return JSONResponse.success { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 
     func cancel(_ request: Request, _ context: some RequestContext) async throws -> Response {
         let body = try await Self.body(of: request)
+        let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
         let id = try Self.pathID(context, "booking_id")
         let queryUserID = try Self.queryItems(request).singleValue(named: "user_id")
         let cancellation = try CancelRequest(body: body.readableBytesView, queryUserID: queryUserID)
-        let booking = try await service.cancel(bookingID: id, userID: cancellation.userID)
+        let booking = try await service.cancel(bookingID: id, userID: cancellation.userID, by: caller)
         return JSONResponse.success { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 

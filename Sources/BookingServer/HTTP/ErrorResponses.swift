@@ -19,3 +19,11 @@ extension ValidationError: HTTPResponseError {
         try APIError.invalid(self).response(from: request, context: context)
     }
 }
+
+extension AuthenticationFailure: HTTPResponseError {
+    public var status: HTTPResponse.Status { APIError(self).status }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try APIError(self).response(from: request, context: context)
+    }
+}

@@ -27,7 +27,8 @@ struct ReservationMetrics: ReservationObserver {
             case .storeUnavailable: self = .unavailable
             case .rateLimited: self = .rateLimited
             // Not answers of a reservation; counted rather than lost if that ever changes.
-            case .bookingNotFound, .notOwner, .alreadyCancelled, .idempotencyKeyReused, .internalFailure: self = .internal
+            case .bookingNotFound, .notOwner, .alreadyCancelled, .idempotencyKeyReused, .userRequired, .forbidden,
+                 .internalFailure: self = .internal
             }
         }
     }

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BookingAPI
+import Foundation
+import JWTKit
+
+/// `BookingServer token USER`: a development token for the token mode, signed with
+/// `AUTH_JWT_SECRET` (HS256) by jwt-kit, as an identity provider would issue it.
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Print an HS256 JWT for a user, signed with AUTH_JWT_SECRET (for development and load tests)."
+    )
+
+    @Argument(help: "The user the token is for (its sub); leave out with --admin for an admin token without a user.")
+    var user: String?
+
+    @Option(help: "Minutes until the token expires.")
+    var minutes = 60
+
+    @Flag(help: "Give the token the booking-admin role.")
+    var admin = false
+
+    func validate() throws {
+        guard user != nil || admin else { throw ArgumentParser.ValidationError("name a user, or pass --admin") }
+        if let user, (try? Validate.userID(user)) == nil {
+            throw ArgumentParser.ValidationError("the user must be 1 to 128 characters with no control character")
+        }
+        guard (1...525_600).contains(minutes) else { throw ArgumentParser.ValidationError("--minutes must be from 1 to 525600") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: environment)
+        } catch {
+            throw ArgumentParser.ValidationError("\(error)")
+        }
+        guard let secret = configuration.authJWTSecret else { throw ArgumentParser.ValidationError("AUTH_JWT_SECRET is not set") }
+        guard secret.utf8.count >= 32 else { throw ArgumentParser.ValidationError("AUTH_JWT_SECRET must be at least 32 bytes") }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        let now = Date()
+        let claims = IssuedClaims(
+            exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(minutes * 60))),
+            iat: IssuedAtClaim(value: now),
+            iss: configuration.authJWTIssuer.map(IssuerClaim.init(value:)),
+            aud: configuration.authJWTAudience.map { AudienceClaim(value: [$0]) },
+            sub: user.map(SubjectClaim.init(value:)),
+            roles: admin ? [TokenAuthenticator.adminRole] : nil
+        )
+        print(try await keys.sign(claims))
+    }
+
+    struct IssuedClaims: JWTPayload {
+        var exp: ExpirationClaim
+        var iat: IssuedAtClaim
+        var iss: IssuerClaim?
+        var aud: AudienceClaim?
+        var sub: SubjectClaim?
+        var roles: [String]?
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+}
