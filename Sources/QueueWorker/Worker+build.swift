@@ -14,8 +14,10 @@ struct Worker {
     var metricsServer: MetricsServer?
 
     /// Opens the clients and brings the schema up to date (the worker's tables are in it).
+    /// `unixTime` is the clock of the webhook signatures (a test's own in tests).
     static func build(
-        configuration: WorkerConfiguration, logger: Logger, metricsFactory: (any MetricsFactory)? = nil
+        configuration: WorkerConfiguration, logger: Logger, metricsFactory: (any MetricsFactory)? = nil,
+        unixTime: @escaping @Sendable () -> Int64 = WebhookSigner.systemTime
     ) async throws -> Worker {
         let clients = try WorkerClients(configuration: configuration, logger: logger)
         do {
@@ -25,7 +27,10 @@ struct Worker {
             throw error
         }
         let webhook = zip(configuration.webhookURL, clients.http).map { url, http in
-            HTTPWebhookSender(url: url, client: http, timeout: TimeAmount(configuration.webhookTimeout))
+            HTTPWebhookSender(
+                url: url, client: http, timeout: TimeAmount(configuration.webhookTimeout),
+                signer: configuration.webhookSecret.map { WebhookSigner(secret: $0, now: unixTime) }
+            )
         }
         let handler = NotificationHandler(
             ledger: PostgresNotificationLedger(client: clients.postgres),

@@ -11,6 +11,8 @@ struct WorkerConfiguration: Sendable {
     var logFormat = LogFormat.json
     /// Nil: notifications are recorded, nothing is posted.
     var webhookURL: String?
+    /// Nil: webhook posts are not signed. Else at least `WebhookSigner.minimumSecretBytes` bytes.
+    var webhookSecret: String?
     var webhookMaxAttempts = 5
     var webhookTimeout = Duration.seconds(5)
     var webhookInitialBackoff = Duration.milliseconds(500)
@@ -47,6 +49,7 @@ struct WorkerConfiguration: Sendable {
         if let webhookURL, !(webhookURL.hasPrefix("http://") || webhookURL.hasPrefix("https://")) {
             throw InvalidConfigurationValue("WEBHOOK_URL must be an http:// or https:// URL")
         }
+        webhookSecret = try Self.webhookSecret(config.text("WEBHOOK_SECRET", isSecret: true))
         webhookMaxAttempts = try config.integer("WEBHOOK_MAX_ATTEMPTS", in: 1...100) ?? webhookMaxAttempts
         webhookTimeout = try config.integer("WEBHOOK_TIMEOUT_MS", in: 1...600_000).map { .milliseconds($0) } ?? webhookTimeout
         webhookInitialBackoff = try config.integer("WEBHOOK_BACKOFF_MS", in: 0...3_600_000).map { .milliseconds($0) } ?? webhookInitialBackoff
@@ -68,5 +71,22 @@ struct WorkerConfiguration: Sendable {
         } ?? topology.queueType
         logFormat = try config.logFormat() ?? logFormat
         logLevel = try config.logLevel("LOG_LEVEL") ?? logLevel
+    }
+
+    /// `WEBHOOK_SECRET` as set (nil: unset or empty), refused when it is short or has white space
+    /// at either end (a newline from a secrets file, say, that a receiver's copy may lack). The
+    /// errors never show the value.
+    private static func webhookSecret(_ secret: String?) throws(InvalidConfigurationValue) -> String? {
+        guard let secret else { return nil }
+        let bytes = secret.utf8.count
+        guard bytes >= WebhookSigner.minimumSecretBytes else {
+            throw InvalidConfigurationValue(
+                "WEBHOOK_SECRET must be at least \(WebhookSigner.minimumSecretBytes) bytes, not \(bytes) (the value is not shown)"
+            )
+        }
+        guard secret.first?.isWhitespace == false, secret.last?.isWhitespace == false else {
+            throw InvalidConfigurationValue("WEBHOOK_SECRET must not begin or end with white space (the value is not shown)")
+        }
+        return secret
     }
 }

@@ -192,6 +192,76 @@ struct NotificationPipelineTests {
         }
     }
 
+    @Test func aSignedWebhookIsVerifiedByTheReceiverWhichRefusesABodyAlteredOnTheWay() async throws {
+        let secret = "pipeline-test-secret-\(UUID().uuidString)"
+        try await ExclusiveSection.run {
+            // The receiver alters the first body before checking it: that POST must fail the
+            // check (401); the retry, untouched, must pass it.
+            try await WebhookReceiver.with(statuses: [200], secret: secret, tamperWithFirstPost: true) { receiver, url in
+                try await TestWorker.with(webhookURL: url, webhookSecret: secret, maxAttempts: 5) { _ in
+                    let message = SyntheticMessage()
+                    try await message.publish()
+                    try await eventually(within: .seconds(20), "a delivered notification") {
+                        try await Notifications.webhookState(of: message.id) == "delivered"
+                    }
+                    #expect(try await Notifications.attempts(of: message.id) == [401, 200])
+                    let posts = receiver.postsReceived(of: message.id)
+                    #expect(posts.map(\.verdict) == [.refused("wrong HMAC"), .genuine])
+                    // The system clock signs: each t is now, give or take the test's own seconds.
+                    let now = Int64(Date().timeIntervalSince1970)
+                    for post in posts {
+                        let time = try #require(post.time, "\(post)")
+                        #expect((now - 60...now).contains(time), "t=\(time), now \(now)")
+                        #expect(post.signature?.hasPrefix("t=\(time),v1=") == true, "\(post)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func eachWebhookAttemptIsSignedAtItsOwnTime() async throws {
+        let secret = "pipeline-test-secret-\(UUID().uuidString)"
+        let start = Int64(Date().timeIntervalSince1970)
+        let message = SyntheticMessage()
+        try await ExclusiveSection.run {
+            try await WebhookReceiver.with(statuses: [500, 500, 200], secret: secret) { receiver, url in
+                // The worker's clock moves one second per POST received: attempt n signs at
+                // start + n - 1.
+                try await TestWorker.with(
+                    webhookURL: url, webhookSecret: secret, maxAttempts: 5,
+                    unixTime: { start + Int64(receiver.posts(of: message.id)) }
+                ) { _ in
+                    try await message.publish()
+                    try await eventually(within: .seconds(20), "a delivered notification") {
+                        try await Notifications.webhookState(of: message.id) == "delivered"
+                    }
+                    #expect(try await Notifications.attempts(of: message.id) == [500, 500, 200])
+                    let posts = receiver.postsReceived(of: message.id)
+                    #expect(posts.map(\.verdict) == [.genuine, .genuine, .genuine])
+                    #expect(posts.map(\.time) == [start, start + 1, start + 2])
+                    #expect(Set(posts.compactMap(\.signature)).count == 3)
+                }
+            }
+        }
+    }
+
+    @Test func withoutASecretNoWebhookPostCarriesASignature() async throws {
+        try await ExclusiveSection.run {
+            try await WebhookReceiver.with(statuses: [500, 200]) { receiver, url in
+                try await TestWorker.with(webhookURL: url, maxAttempts: 5) { _ in
+                    let message = SyntheticMessage()
+                    try await message.publish()
+                    try await eventually(within: .seconds(20), "a delivered notification") {
+                        try await Notifications.webhookState(of: message.id) == "delivered"
+                    }
+                    let posts = receiver.postsReceived(of: message.id)
+                    #expect(posts.count == 2)
+                    #expect(posts.allSatisfy { $0.signature == nil }, "\(posts)")
+                }
+            }
+        }
+    }
+
     @Test func aMalformedMessageLandsInTheDeadLetterQueueAndConsumptionGoesOn() async throws {
         try await ExclusiveSection.run {
             try await TestWorker.with { worker in

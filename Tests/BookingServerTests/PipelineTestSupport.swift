@@ -1,5 +1,6 @@
 import AMQP
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -22,7 +23,8 @@ struct TestWorker {
     var deadLetterQueue: String { configuration.topology.deadLetterQueue }
 
     static func with<Value: Sendable>(
-        webhookURL: String? = nil, maxAttempts: Int = 3, concurrency: Int = 4,
+        webhookURL: String? = nil, webhookSecret: String? = nil, maxAttempts: Int = 3, concurrency: Int = 4,
+        unixTime: @escaping @Sendable () -> Int64 = WebhookSigner.systemTime,
         _ body: (TestWorker) async throws -> Value
     ) async throws -> Value {
         try await TestSchema.ensureMigrated()
@@ -30,12 +32,13 @@ struct TestWorker {
         configuration.databaseURL = TestEnvironment.databaseURL
         configuration.amqpURL = TestEnvironment.amqpURL
         configuration.webhookURL = webhookURL
+        configuration.webhookSecret = webhookSecret
         configuration.webhookMaxAttempts = maxAttempts
         configuration.webhookInitialBackoff = .milliseconds(10)
         configuration.webhookMaximumBackoff = .milliseconds(40)
         configuration.concurrency = concurrency
         configuration.topology.queue = TestQueues.uniqueName()
-        let worker = try await Worker.build(configuration: configuration, logger: TestEnvironment.logger)
+        let worker = try await Worker.build(configuration: configuration, logger: TestEnvironment.logger, unixTime: unixTime)
         let group = worker.serviceGroup(logger: TestEnvironment.logger, signals: [])
         let running = Task { try await group.run() }
         func stop() async throws {
@@ -211,28 +214,70 @@ struct SyntheticMessage {
 }
 
 /// A local webhook receiver: answers each message id's first, second, … POST with the statuses
-/// given (the last one repeats), and keeps what it received.
+/// given (the last one repeats), and keeps what it received. With a `secret` it checks each POST's
+/// `X-Signature` itself, as docs/api.md tells receivers to (its own HMAC of `"<t>.<body>"` over the
+/// bytes received, compared in constant time, and `t` within 5 minutes of its clock), and answers
+/// `401` to one that fails, whatever the statuses say. `tamperWithFirstPost` alters one byte of
+/// each message's first body on arrival, before the check, as a man in the middle would.
 final class WebhookReceiver: Sendable {
-    let statuses: [Int]
-    private let received = Mutex<[String: Int]>([:])
+    /// One POST as received.
+    struct Post: Sendable, Equatable {
+        let messageID: String
+        let signature: String?
+        /// The signature's `t`, when it has one.
+        let time: Int64?
+        let verdict: Verdict
+    }
 
-    init(statuses: [Int]) {
+    enum Verdict: Sendable, Equatable {
+        /// No secret: nothing checked.
+        case unchecked
+        case genuine
+        case refused(String)
+    }
+
+    let statuses: [Int]
+    let secret: String?
+    let tamperWithFirstPost: Bool
+    private let received = Mutex<[String: Int]>([:])
+    private let log = Mutex<[Post]>([])
+
+    init(statuses: [Int], secret: String? = nil, tamperWithFirstPost: Bool = false) {
         self.statuses = statuses
+        self.secret = secret
+        self.tamperWithFirstPost = tamperWithFirstPost
     }
 
     func posts(of messageID: String) -> Int { received.withLock { $0[messageID] ?? 0 } }
 
+    /// Every POST of `messageID`, in the order received.
+    func postsReceived(of messageID: String) -> [Post] { log.withLock { $0.filter { $0.messageID == messageID } } }
+
     static func with<Value: Sendable>(
-        statuses: [Int], _ body: @Sendable @escaping (WebhookReceiver, String) async throws -> Value
+        statuses: [Int], secret: String? = nil, tamperWithFirstPost: Bool = false,
+        _ body: @Sendable @escaping (WebhookReceiver, String) async throws -> Value
     ) async throws -> Value {
-        let receiver = WebhookReceiver(statuses: statuses)
+        let receiver = WebhookReceiver(statuses: statuses, secret: secret, tamperWithFirstPost: tamperWithFirstPost)
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             let id = request.headers[HTTPField.Name("X-Message-Id")!] ?? "-"
+            let signature = request.headers[HTTPField.Name("X-Signature")!]
+            var bytes = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
             let count = receiver.received.withLock { received -> Int in
                 received[id, default: 0] += 1
                 return received[id]!
             }
+            var verdict = Verdict.unchecked
+            if let secret = receiver.secret {
+                if receiver.tamperWithFirstPost, count == 1, !bytes.isEmpty {
+                    bytes[bytes.count / 2] ^= 0x01
+                }
+                verdict = verify(signature, body: bytes, secret: secret, now: Int64(Date().timeIntervalSince1970))
+            }
+            receiver.log.withLock {
+                $0.append(Post(messageID: id, signature: signature, time: signature.flatMap(signedTime), verdict: verdict))
+            }
+            if case .refused = verdict { return Response(status: .unauthorized) }
             let status = receiver.statuses[min(count, receiver.statuses.count) - 1]
             return Response(status: .init(code: status))
         }
@@ -241,6 +286,47 @@ final class WebhookReceiver: Sendable {
             guard let port = client.port else { throw TestFailure("the webhook receiver has no port") }
             return try await body(receiver, "http://127.0.0.1:\(port)/hook")
         }
+    }
+
+    /// A receiver's check of `X-Signature: t=<unix seconds>,v1=<hex>`, written from docs/api.md
+    /// with swift-crypto's HMAC and nothing of the worker's.
+    static func verify(_ header: String?, body: [UInt8], secret: String, now: Int64) -> Verdict {
+        guard let header else { return .refused("no X-Signature") }
+        var fields: [Substring: Substring] = [:]
+        for field in header.split(separator: ",") {
+            guard let equals = field.firstIndex(of: "=") else { return .refused("malformed X-Signature") }
+            fields[field[..<equals]] = field[field.index(after: equals)...]
+        }
+        guard let timeText = fields["t"], let time = Int64(timeText), let hex = fields["v1"], let mac = lowerCaseHexBytes(hex), mac.count == 32
+        else { return .refused("malformed X-Signature") }
+        guard (now - 300...now + 300).contains(time) else { return .refused("stale t") }
+        let signed = Array("\(timeText).".utf8) + body
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: signed, using: SymmetricKey(data: Array(secret.utf8))) else {
+            return .refused("wrong HMAC")
+        }
+        return .genuine
+    }
+
+    private static func signedTime(_ header: String) -> Int64? {
+        header.split(separator: ",").first { $0.hasPrefix("t=") }.flatMap { Int64($0.dropFirst(2)) }
+    }
+
+    private static func lowerCaseHexBytes(_ hex: Substring) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
     }
 }
 
