@@ -58,6 +58,9 @@ struct ServerConfiguration: Sendable {
         amqpURL = config.text("AMQP_URL", isSecret: true) ?? amqpURL
         adminToken = config.text("ADMIN_TOKEN", isSecret: true)
         authJWTSecret = config.text("AUTH_JWT_SECRET", isSecret: true)
+        if let secret = authJWTSecret, secret.utf8.count < 32 {
+            throw InvalidConfigurationValue("AUTH_JWT_SECRET must be at least 32 bytes, not \(secret.utf8.count) (the value is not shown)")
+        }
         authJWTPublicKeysFile = config.text("AUTH_JWT_PUBLIC_KEYS")
         authJWTIssuer = config.text("AUTH_JWT_ISSUER")
         authJWTAudience = config.text("AUTH_JWT_AUDIENCE")

@@ -17,11 +17,25 @@ struct ServerConfigurationTests {
         #expect(configuration.logLevel == .warning)
         #expect(configuration.accessLog)
         #expect(configuration.adminToken == nil, "no default secret")
+        #expect(!configuration.isTokenMode, "the trusting mode unless a key is set")
+    }
+
+    @Test func aJWTKeyTurnsTheTokenModeOn() throws {
+        let secret = String(repeating: "s", count: 32)
+        let configuration = try ServerConfiguration(environment: [
+            "AUTH_JWT_SECRET": secret, "AUTH_JWT_ISSUER": "https://issuer.test", "AUTH_JWT_AUDIENCE": "booking-api",
+        ])
+        #expect(configuration.isTokenMode)
+        #expect(configuration.authJWTSecret == secret)
+        #expect(configuration.authJWTIssuer == "https://issuer.test")
+        #expect(configuration.authJWTAudience == "booking-api")
+        #expect(try ServerConfiguration(environment: ["AUTH_JWT_PUBLIC_KEYS": "/etc/keys.pem"]).isTokenMode)
     }
 
     @Test(arguments: [
         ("PORT", "70000"), ("DATABASE_POOL_SIZE", "0"), ("RATE_LIMIT_PER_USER", "-1"), ("LOG_LEVEL", "loud"),
         ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_PREWARM", "2"), ("REDIS_CONNECTIONS", "0"),
+        ("AUTH_JWT_SECRET", String(repeating: "s", count: 31)),
     ])
     func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
         do {
