@@ -82,10 +82,13 @@ public struct BookingService: Sendable {
             throw error
         }
         do {
-            try await idempotency.record(outcome, userID: userID, key: key)
+            // In a task of its own, which a cancelled request (a client gone, a forced shutdown)
+            // does not cancel: the outcome is kept whatever happens to the request.
+            try await Task { [idempotency] in try await idempotency.record(outcome, userID: userID, key: key) }.value
         } catch {
-            // The answer stands; a retry waits for the claim (up to `idempotencyWait`) and then
-            // answers 503, never a second booking.
+            // The answer stands; a retry within the claim's 30-second lease waits and answers
+            // 503, one after it is a fresh attempt, which the store's constraints keep from
+            // booking twice.
             logger.warning("idempotent outcome not recorded", metadata: ["error": "\(error)"])
         }
         return try outcome.get()
@@ -121,10 +124,11 @@ public struct BookingService: Sendable {
 
     private func forget(_ key: String, of userID: String) async {
         do {
-            try await idempotency.release(userID: userID, key: key)
+            // Not cancelled with the request, as `record` above.
+            try await Task { [idempotency] in try await idempotency.release(userID: userID, key: key) }.value
         } catch {
-            // The claim outlives its request: retries wait for it and answer 503 until it is
-            // 24 hours old. Rare, since the store was reachable a moment ago.
+            // The claim outlives its request: retries wait for it and answer 503 until its
+            // 30-second lease is over. Rare, since the store was reachable a moment ago.
             logger.warning("idempotency key not released", metadata: ["error": "\(error)"])
         }
     }

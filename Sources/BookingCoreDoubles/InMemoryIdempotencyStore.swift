@@ -2,8 +2,8 @@ import BookingCore
 import Synchronization
 
 /// ``IdempotencyStore`` in memory, with the PostgreSQL adapter's semantics: one claim per
-/// (user, key), compared by the bytes of the user id; a claim older than 24 hours is taken over;
-/// a recorded outcome is never released.
+/// (user, key), compared by the bytes of the user id; a claim older than 24 hours, or left
+/// without an outcome for 30 seconds, is taken over; a recorded outcome is never released.
 public final class InMemoryIdempotencyStore: IdempotencyStore {
     private struct Scope: Hashable {
         var userID: [UInt8]
@@ -25,6 +25,8 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
 
     private let state = Mutex(State())
     public static let lifetime = Duration.seconds(24 * 3600)
+    /// How long a claim without an outcome holds its key.
+    public static let lease = Duration.seconds(30)
 
     public init() {}
 
@@ -47,7 +49,7 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
             guard !state.isDown else { throw .storeUnavailable }
             let scope = Scope(userID: Array(userID.utf8), key: key)
             let now = ContinuousClock.now + state.age
-            if let entry = state.entries[scope], now - entry.claimedAt < Self.lifetime {
+            if let entry = state.entries[scope], now - entry.claimedAt < (entry.outcome == nil ? Self.lease : Self.lifetime) {
                 guard entry.fingerprint.utf8.elementsEqual(fingerprint.utf8) else { return .reused }
                 return entry.outcome.map(IdempotencyClaim.finished) ?? .inFlight
             }

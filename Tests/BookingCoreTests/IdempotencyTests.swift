@@ -84,6 +84,16 @@ struct IdempotencyTests {
         #expect(fixture.store.confirmed(eventID: event).count == 1)
     }
 
+    @Test func anUnreachableKeyStoreAnswersUnavailableAndBooksNothing() async throws {
+        let fixture = BookingFixture()
+        let event = try await fixture.makeEvent(seats: 3)
+        fixture.idempotency.isDown = true
+        #expect(await reserve(fixture, event, "alice", key: "k").error == .storeUnavailable)
+        #expect(fixture.store.calls(.insertBooking) == 0)
+        fixture.idempotency.isDown = false
+        #expect(await reserve(fixture, event, "alice", key: "k").value != nil)
+    }
+
     @Test func aClaimThatNeverFinishesEndsInUnavailable() async throws {
         let fixture = BookingFixture { $0.idempotencyWait = .milliseconds(50) }
         let event = try await fixture.makeEvent(seats: 3)

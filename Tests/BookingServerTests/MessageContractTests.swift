@@ -10,8 +10,63 @@ import Testing
 /// uses, and carries the booking exactly as the API shows it.
 @Suite("Message contract")
 struct MessageContractTests {
-    /// The message of booking `id` as the outbox statements write it: from `bookings` while
-    /// confirmed, from `booking_history` once cancelled.
+    /// The outbox row that the booking statement (or the cancel statement) itself writes, read
+    /// in its own transaction, which is then rolled back: no relay can have taken it, and the
+    /// test leaves nothing behind.
+    private func outboxRow(
+        of kind: BookingMessage.Kind, event: Int64, user: String, seat: Int
+    ) async throws -> (body: [UInt8], messageID: String, routingKey: String, bookingID: Int64) {
+        try await TestDatabase.withClient { client in
+            do {
+                return try await client.withTransaction { connection in
+                    var booked = try await connection.query(PostgresQuery(
+                        BookingSQL.insertBooking, binds: [.init(event), .init(user), .init(seat)]
+                    ))
+                    let id = try booked[0].decode(0, as: Int64.self)
+                    if kind == .cancelled {
+                        booked = try await connection.query(PostgresQuery(BookingSQL.cancelBooking, binds: [.init(id), .init(user)]))
+                        #expect(booked.count == 1)
+                    }
+                    let rows = try await connection.query(PostgresQuery("""
+                        SELECT payload::text, message_id::text, routing_key FROM outbox
+                        WHERE routing_key = $1 AND (payload #>> '{booking,id}')::int8 = $2
+                        """, binds: [.init(kind.rawValue), .init(id)]))
+                    let row = try #require(rows.first)
+                    throw RolledBack(row: (
+                        Array(try row.decode(0, as: String.self).utf8), try row.decode(1, as: String.self),
+                        try row.decode(2, as: String.self), id
+                    ))
+                }
+            } catch let rolledBack as RolledBack {
+                return rolledBack.row
+            }
+        }
+    }
+
+    /// Carries the row out of the transaction that it rolls back.
+    private struct RolledBack: Error {
+        let row: (body: [UInt8], messageID: String, routingKey: String, bookingID: Int64)
+    }
+
+    @Test(arguments: BookingMessage.Kind.allCases)
+    func theBookingStatementsWriteMessagesTheCodecReads(_ kind: BookingMessage.Kind) async throws {
+        try await TestServer.withAPI { api in
+            let event = try await api.createEvent(seats: 3)
+            let user = TestEnvironment.uniqueUser("Zoë 🎟")
+            let row = try await outboxRow(of: kind, event: event, user: user, seat: 3)
+            #expect(row.routingKey == kind.rawValue)
+            let parsed = try BookingMessage(body: row.body, messageID: row.messageID, routingKey: row.routingKey)
+            #expect(parsed.kind == kind)
+            #expect(parsed.bookingID == row.bookingID)
+            #expect(parsed.eventID == event)
+            #expect(Array(parsed.userID.utf8) == Array(user.utf8))
+            #expect(parsed.seatNo == 3)
+            #expect(try await TestDatabase.bookingsOfUser(user) == 0, "the transaction was rolled back")
+        }
+    }
+
+    /// The message of booking `id` as `booking_message` writes it for the statements: from
+    /// `bookings` while confirmed, from `booking_history` once cancelled.
     private func message(of id: Int64, kind: BookingMessage.Kind) async throws -> (body: [UInt8], messageID: String) {
         let messageID = UUID().uuidString.lowercased()
         let table = kind == .confirmed ? "bookings" : "booking_history"

@@ -67,7 +67,9 @@ struct TokenModeTests {
     @Test func anHS256TokenKeyedWithAPublicKeysBytesIsRefused() async throws {
         let keys = TestTokens.keys
         let pem = try String(contentsOfFile: keys.pemFile, encoding: .utf8)
-        try await withTokenAPI({ try await TestTokens.authenticator(secret: nil, publicKeysFile: keys.pemFile) }) { api in
+        // The secret and the public keys at once: an HS256 token is checked against the secret
+        // alone, never against a public key.
+        try await withTokenAPI({ try await TestTokens.authenticator(publicKeysFile: keys.pemFile) }) { api in
             let event = try await api.createEvent(seats: 2)
             let user = TestEnvironment.uniqueUser()
             expectInvalid(try await reserve(api, event: event, token: try await TestTokens.hs256(TestTokens.Claims(sub: user), secret: pem)))
@@ -206,5 +208,59 @@ struct TokenModeTests {
             #expect(try await api.get("/health/live").status == 200)
             #expect(try await api.get("/metrics").status == 200)
         }
+    }
+
+    @Test func theChecksComeInTheirOrder() async throws {
+        try await withTokenAPI { api in
+            let event = try await api.createEvent(seats: 2)
+            let user = TestEnvironment.uniqueUser()
+            let token = try await TestTokens.hs256(TestTokens.Claims(sub: user))
+            // 413 before 401: an oversized body without a token.
+            let oversized = #"{"event_id":\#(event),"pad":""# + String(repeating: "x", count: 70_000) + #""}"#
+            expectError(try await api.post("/api/bookings/reserve", oversized), 413, "PAYLOAD_TOO_LARGE")
+            // 401 before 400: a malformed body without a token.
+            expectError(try await api.post("/api/bookings/reserve", "{not json"), 401, "UNAUTHORIZED")
+            // 400 before 403: a malformed body with a token.
+            expectError(try await api.post("/api/bookings/reserve", "{not json", headers: bearer(token)), 400, "INVALID_REQUEST")
+            // 403 before 404: another user on an event that does not exist.
+            expectError(try await reserve(api, event: 9_007_199_254_740_991, token: token, user: "someone-else"), 403, "FORBIDDEN")
+            expectError(try await reserve(api, event: 9_007_199_254_740_991, token: token), 404, "EVENT_NOT_FOUND")
+        }
+    }
+
+    @Test func extraSpacesAfterTheSchemeAndItsCaseDoNotMatter() async throws {
+        try await withTokenAPI { api in
+            let event = try await api.createEvent(seats: 3)
+            let token = try await TestTokens.hs256(TestTokens.Claims(sub: TestEnvironment.uniqueUser()))
+            let spaced = try await api.post("/api/bookings/reserve", #"{"event_id":\#(event)}"#, headers: [.authorization: "bearer   \(token)"])
+            #expect(spaced.status == 201, "\(spaced)")
+            expectError(try await api.post("/api/bookings/reserve", #"{"event_id":\#(event)}"#, headers: [.authorization: "Basic \(token)"]), 401, "UNAUTHORIZED")
+        }
+    }
+
+    @Test func theConfigurationMakesTheModeTheIssuerAndTheAudience() async throws {
+        var configuration = TestEnvironment.configuration()
+        configuration.authJWTSecret = TestTokens.secret
+        configuration.authJWTIssuer = TestTokens.issuer
+        configuration.authJWTAudience = TestTokens.audience
+        let authenticator = try await makeAuthenticator(configuration: configuration, logger: TestEnvironment.logger)
+        let user = TestEnvironment.uniqueUser()
+        let good = try await TestTokens.hs256(TestTokens.Claims(sub: user, iss: TestTokens.issuer, aud: [TestTokens.audience]))
+        let foreign = try await TestTokens.hs256(TestTokens.Claims(sub: user, iss: "https://other.test", aud: [TestTokens.audience]))
+        #expect(try await authenticator.caller(bearer: good) == .verified(subject: user, isAdmin: false))
+        await #expect(throws: AuthenticationFailure.invalid) { try await authenticator.caller(bearer: foreign) }
+        await #expect(throws: AuthenticationFailure.missing) { try await authenticator.caller(bearer: nil) }
+        #expect(try await authenticator.caller(bearer: TestEnvironment.adminToken) == .verified(subject: nil, isAdmin: true))
+        let trusting = try await makeAuthenticator(configuration: TestEnvironment.configuration(), logger: TestEnvironment.logger)
+        #expect(try await trusting.caller(bearer: nil) == .trusted(isAdmin: false))
+        #expect(try await trusting.caller(bearer: TestEnvironment.adminToken) == .trusted(isAdmin: true))
+    }
+
+    @Test func aKeyFileWithoutAKeyStopsTheServer() async throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).jwks").path
+        try #"{"keys":[]}"#.write(toFile: empty, atomically: true, encoding: .utf8)
+        await #expect(throws: JWTKeys.Invalid.self) { try await JWTKeys.load(secret: nil, publicKeysFile: empty) }
+        await #expect(throws: JWTKeys.Invalid.self) { try await JWTKeys.load(secret: "short", publicKeysFile: nil) }
+        await #expect(throws: JWTKeys.Invalid.self) { try await JWTKeys.load(secret: nil, publicKeysFile: empty + ".missing") }
     }
 }

@@ -9,20 +9,21 @@ import Testing
 /// ``PostgresIdempotencyStore`` over the real PostgreSQL.
 @Suite("IdempotencyStore contract")
 struct IdempotencyStoreContractTests {
-    /// A store, and a way to make one user's claims look more than 24 hours old.
+    /// A store, and a way to make one user's claims look some seconds older.
     private func withStore(
-        _ implementation: Implementation, _ body: (any IdempotencyStore, _ age: (String) async throws -> Void) async throws -> Void
+        _ implementation: Implementation,
+        _ body: (any IdempotencyStore, _ age: (_ user: String, _ seconds: Int) async throws -> Void) async throws -> Void
     ) async throws {
         switch implementation {
         case .inMemory:
             let store = InMemoryIdempotencyStore()
-            try await body(store) { _ in store.age(by: .seconds(25 * 3600)) }
+            try await body(store) { _, seconds in store.age(by: .seconds(seconds)) }
         case .real:
             try await RealServers.withPostgres { client in
-                try await body(PostgresIdempotencyStore(client: client)) { user in
+                try await body(PostgresIdempotencyStore(client: client)) { user, seconds in
                     _ = try await client.query(PostgresQuery(
-                        "UPDATE idempotency_keys SET created_at = created_at - interval '25 hours' WHERE user_id = $1",
-                        binds: [.init(user)]
+                        "UPDATE idempotency_keys SET created_at = created_at - make_interval(secs => $2) WHERE user_id = $1",
+                        binds: [.init(user), .init(seconds)]
                     ))
                 }
             }
@@ -87,7 +88,6 @@ struct IdempotencyStoreContractTests {
             let suffix = Unique.user("")
             #expect(try await store.claim(userID: "\u{E9}" + suffix, key: "k", fingerprint: "f") == .claimed)
             #expect(try await store.claim(userID: "e\u{301}" + suffix, key: "k", fingerprint: "other") == .claimed)
-            #expect(try await store.claim(userID: Unique.user(), key: "k", fingerprint: "f") == .claimed)
         }
     }
 
@@ -97,9 +97,24 @@ struct IdempotencyStoreContractTests {
             let user = Unique.user()
             #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .claimed)
             try await store.record(.refused(.soldOut), userID: user, key: "k")
-            try await age(user)
+            try await age(user, 3600)
+            #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .finished(.refused(.soldOut)))
+            try await age(user, 24 * 3600)
             #expect(try await store.claim(userID: user, key: "k", fingerprint: "other") == .claimed)
             #expect(try await store.claim(userID: user, key: "k", fingerprint: "other") == .inFlight)
+        }
+    }
+
+    @Test(arguments: Implementation.allCases)
+    func aClaimLeftWithoutAnOutcomeForThirtySecondsIsTakenOver(_ implementation: Implementation) async throws {
+        try await withStore(implementation) { (store, age) async throws in
+            let user = Unique.user()
+            #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .claimed)
+            try await age(user, 20)
+            #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .inFlight)
+            try await age(user, 11)
+            #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .claimed)
+            #expect(try await store.claim(userID: user, key: "k", fingerprint: "f") == .inFlight)
         }
     }
 }

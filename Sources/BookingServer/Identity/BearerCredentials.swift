@@ -8,7 +8,8 @@ enum BearerCredentials {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
+        let credentials = parts[1].drop { $0 == " " || $0 == "\t" }
+        return credentials.isEmpty ? nil : String(credentials)
     }
 }
 

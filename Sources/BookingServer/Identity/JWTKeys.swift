@@ -28,7 +28,9 @@ enum JWTKeys {
                 throw Invalid(description: "AUTH_JWT_PUBLIC_KEYS: cannot read \(publicKeysFile): \(error.localizedDescription)")
             }
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            keys += trimmed.hasPrefix("{") ? try await jwks(trimmed) : try await pemKeys(trimmed)
+            let fromFile = trimmed.hasPrefix("{") ? try await jwks(trimmed) : try await pemKeys(trimmed)
+            guard !fromFile.isEmpty else { throw Invalid(description: "AUTH_JWT_PUBLIC_KEYS (\(publicKeysFile)) holds no key") }
+            keys += fromFile
         }
         return keys
     }

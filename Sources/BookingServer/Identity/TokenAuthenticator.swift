@@ -2,6 +2,7 @@ import BookingAPI
 import BookingCore
 import Foundation
 import JWTKit
+import Logging
 
 /// The token mode: every user-scoped request carries a JWT, verified by jwt-kit against the
 /// configured keys (docs/api.md, "Identity"). Which key may verify a token is decided here, from
@@ -26,6 +27,8 @@ struct TokenAuthenticator: Authenticator {
     var leeway: TimeInterval = 30
     /// The time tokens are judged at (tests pass their own).
     var now: @Sendable () -> Date = { Date() }
+    /// Why a token was refused, at debug level: the client only hears `invalid_token`.
+    var logger = Logger(label: "identity")
 
     static let adminRole = "booking-admin"
 
@@ -36,9 +39,15 @@ struct TokenAuthenticator: Authenticator {
         do {
             claims = try await verify(bearer)
         } catch {
+            logger.debug("token refused", metadata: ["reason": "\(error)"])
             throw .invalid
         }
-        return try caller(from: claims)
+        do {
+            return try caller(from: claims)
+        } catch {
+            logger.debug("token refused", metadata: ["reason": "\(error)"])
+            throw .invalid
+        }
     }
 
     /// The signature, by a key of the header's algorithm (and `kid`, when both name one).
@@ -46,7 +55,7 @@ struct TokenAuthenticator: Authenticator {
         let header = try DefaultJWTParser().parse(Array(token.utf8), as: TokenClaims.self).header
         guard let algorithm = header.alg else { throw Refusal.noAlgorithm }
         let candidates = keys.filter { key in
-            key.algorithm == algorithm && (key.kid == nil || header.kid == nil || key.kid == header.kid)
+            key.algorithm == algorithm && (key.kid == nil || header.kid == nil || Self.same(key.kid, header.kid))
         }
         guard !candidates.isEmpty else { throw Refusal.noKeyFor(algorithm: algorithm, kid: header.kid) }
         var lastError: any Error = Refusal.noKeyFor(algorithm: algorithm, kid: header.kid)
@@ -61,34 +70,38 @@ struct TokenAuthenticator: Authenticator {
     }
 
     /// The registered claims as the configuration wants them, and the subject's `user_id` rules.
-    private func caller(from claims: TokenClaims) throws(AuthenticationFailure) -> Caller {
+    /// Texts are compared by their bytes, as the user ids are.
+    private func caller(from claims: TokenClaims) throws(Refusal) -> Caller {
         let now = now()
         do {
             try claims.exp.verifyNotExpired(currentDate: now.addingTimeInterval(-leeway))
             try claims.nbf?.verifyNotBefore(currentDate: now.addingTimeInterval(leeway))
         } catch {
-            throw .invalid
+            throw .claim("exp or nbf: \(error)")
         }
-        if let issuedAt = claims.iat?.value, issuedAt > now.addingTimeInterval(leeway) { throw .invalid }
-        if let issuer, claims.iss?.value != issuer { throw .invalid }
-        if let audience {
-            guard let claimed = claims.aud, (try? claimed.verifyIntendedAudience(includes: audience)) != nil else {
-                throw .invalid
-            }
-        }
-        let isAdmin = claims.roles?.contains(Self.adminRole) ?? false
+        if let issuedAt = claims.iat?.value, issuedAt > now.addingTimeInterval(leeway) { throw .claim("iat ahead") }
+        if let issuer, !Self.same(claims.iss?.value, issuer) { throw .claim("iss") }
+        if let audience, !(claims.aud?.value.contains { Self.same($0, audience) } ?? false) { throw .claim("aud") }
+        let isAdmin = claims.roles?.contains { Self.same($0, Self.adminRole) } ?? false
         guard let subject = claims.sub?.value else {
             // Only an admin's token may name no user.
-            guard isAdmin else { throw .invalid }
+            guard isAdmin else { throw .claim("sub missing") }
             return .verified(subject: nil, isAdmin: true)
         }
-        guard (try? Validate.userID(subject)) != nil else { throw .invalid }
+        guard (try? Validate.userID(subject)) != nil else { throw .claim("sub breaks the user_id rules") }
         return .verified(subject: subject, isAdmin: isAdmin)
     }
 
+    private static func same(_ lhs: String?, _ rhs: String?) -> Bool {
+        guard let lhs, let rhs else { return lhs == nil && rhs == nil }
+        return lhs.utf8.elementsEqual(rhs.utf8)
+    }
+
+    /// Why a token was refused, for the debug log.
     enum Refusal: Error {
         case noAlgorithm
         case noKeyFor(algorithm: String, kid: String?)
+        case claim(String)
     }
 }
 
