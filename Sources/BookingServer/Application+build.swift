@@ -35,11 +35,25 @@ func buildApplication(
         clients: clients, configuration: configuration, logger: logger, metrics: metrics,
         authenticator: authenticator, postCommit: relay
     )
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingServer"),
+    return makeApplication(
+        router: router, configuration: configuration, serverName: "BookingServer",
         // Stopped in reverse order: the HTTP server, then the relay, then the clients.
         services: [clients, relay],
+        logger: logger
+    )
+}
+
+/// The HTTP server over `router`, with the transport limits of `configuration`; the tests' servers
+/// are made here too, so that they hold the same limits.
+func makeApplication(
+    router: Router<BasicRequestContext>, configuration: ServerConfiguration, serverName: String,
+    services: [any Service], logger: Logger
+) -> some ApplicationProtocol {
+    Application(
+        router: router,
+        server: configuration.transport.httpServer(logger: logger),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
+        services: services,
         logger: logger
     )
 }

@@ -40,6 +40,8 @@ struct ServerConfiguration: Sendable {
 
     /// Whether requests are identified by tokens (or trusted to name their user).
     var isTokenMode: Bool { authJWTSecret != nil || authJWTPublicKeysFile != nil }
+    /// `HTTP_HEAD_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`, `HTTP_MAX_HEAD_BYTES`.
+    var transport = TransportLimits()
 
     init() {}
 
@@ -71,5 +73,11 @@ struct ServerConfiguration: Sendable {
         accessLog = try config.flag("ACCESS_LOG") ?? accessLog
         prewarmDatabasePool = try config.flag("DATABASE_POOL_PREWARM") ?? prewarmDatabasePool
         logLevel = try config.logLevel("LOG_LEVEL") ?? logLevel
+        transport.headTimeout = try config.integer("HTTP_HEAD_TIMEOUT_MS", in: 100...600_000).map { .milliseconds($0) }
+            ?? transport.headTimeout
+        transport.idleTimeout = try config.integer("HTTP_IDLE_TIMEOUT_MS", in: 100...3_600_000).map { .milliseconds($0) }
+            ?? transport.idleTimeout
+        transport.maxConnections = try config.integer("HTTP_MAX_CONNECTIONS", in: 1...1_000_000) ?? transport.maxConnections
+        transport.maxHeadBytes = try config.integer("HTTP_MAX_HEAD_BYTES", in: 1024...1_048_576) ?? transport.maxHeadBytes
     }
 }

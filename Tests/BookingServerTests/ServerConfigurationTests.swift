@@ -32,10 +32,25 @@ struct ServerConfigurationTests {
         #expect(try ServerConfiguration(environment: ["AUTH_JWT_PUBLIC_KEYS": "/etc/keys.pem"]).isTokenMode)
     }
 
+    @Test func theTransportLimitsDefaultForAPublicDeploymentAndTheVariablesSetThem() throws {
+        let defaults = try ServerConfiguration(environment: [:]).transport
+        #expect(defaults.headTimeout == .seconds(10))
+        #expect(defaults.idleTimeout == .seconds(60))
+        #expect(defaults.maxConnections == 10_000)
+        #expect(defaults.maxHeadBytes == 16 * 1024)
+        let set = try ServerConfiguration(environment: [
+            "HTTP_HEAD_TIMEOUT_MS": "2500", "HTTP_IDLE_TIMEOUT_MS": "30000", "HTTP_MAX_CONNECTIONS": "500",
+            "HTTP_MAX_HEAD_BYTES": "8192",
+        ]).transport
+        #expect(set == TransportLimits(headTimeout: .milliseconds(2500), idleTimeout: .seconds(30), maxConnections: 500, maxHeadBytes: 8192))
+    }
+
     @Test(arguments: [
         ("PORT", "70000"), ("DATABASE_POOL_SIZE", "0"), ("RATE_LIMIT_PER_USER", "-1"), ("LOG_LEVEL", "loud"),
         ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_PREWARM", "2"), ("REDIS_CONNECTIONS", "0"),
         ("AUTH_JWT_SECRET", String(repeating: "s", count: 31)),
+        ("HTTP_HEAD_TIMEOUT_MS", "10s"), ("HTTP_HEAD_TIMEOUT_MS", "0"), ("HTTP_IDLE_TIMEOUT_MS", "-1"),
+        ("HTTP_MAX_CONNECTIONS", "0"), ("HTTP_MAX_CONNECTIONS", "many"), ("HTTP_MAX_HEAD_BYTES", "16k"),
     ])
     func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
         do {
@@ -46,3 +61,4 @@ struct ServerConfigurationTests {
         }
     }
 }
+

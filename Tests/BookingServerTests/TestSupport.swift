@@ -273,6 +273,8 @@ enum TestServer {
         var productionDatabaseDeadlines = false
         /// The identity mode's adapter; nil is the trusting mode with the tests' admin token.
         var authenticator: (any Authenticator)?
+        /// Production's transport limits (`TransportLimits()`) unless a test shortens them.
+        var transport: TransportLimits?
 
         /// For the tests of the promise to answer 503 within 2 s when PostgreSQL is unreachable.
         static var productionDeadlines: Options { Options(productionDatabaseDeadlines: true) }
@@ -294,9 +296,10 @@ enum TestServer {
     static func withLiveAPI<Value: Sendable>(
         databaseURL: String = TestEnvironment.databaseURL,
         redisURL: String = TestEnvironment.redisURL,
+        options: Options = Options(),
         _ body: @Sendable @escaping (LiveAPI) async throws -> Value
     ) async throws -> Value {
-        try await withApplication(.live, databaseURL: databaseURL, redisURL: redisURL) { client in
+        try await withApplication(.live, databaseURL: databaseURL, redisURL: redisURL, options: options) { client in
             guard let port = client.port else { throw TestFailure("the live test server has no port") }
             return try await LiveAPI.withHTTPClient { http in
                 try await body(LiveAPI(http: http, baseURL: "http://127.0.0.1:\(port)"))
@@ -327,11 +330,10 @@ enum TestServer {
             metrics: options.metrics ?? ServerMetrics(routes: APIRoutes.templates), authenticator: options.authenticator,
             rateLimitClock: options.rateLimitClock
         )
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "BookingServerTests"),
-            services: [clients],
-            logger: options.logger
+        if let transport = options.transport { configuration.transport = transport }
+        let app = makeApplication(
+            router: router, configuration: configuration, serverName: "BookingServerTests",
+            services: [clients], logger: options.logger
         )
         do {
             let value = try await app.test(setup, body)
