@@ -41,8 +41,9 @@ struct TokenCommand: AsyncParsableCommand {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let now = Date()
-        let claims = IssuedClaims(
+        let claims = TokenClaims(
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(minutes * 60))),
+            nbf: nil,
             iat: IssuedAtClaim(value: now),
             iss: configuration.authJWTIssuer.map(IssuerClaim.init(value:)),
             aud: configuration.authJWTAudience.map { AudienceClaim(value: [$0]) },
@@ -50,16 +51,5 @@ struct TokenCommand: AsyncParsableCommand {
             roles: admin ? [TokenAuthenticator.adminRole] : nil
         )
         print(try await keys.sign(claims))
-    }
-
-    struct IssuedClaims: JWTPayload {
-        var exp: ExpirationClaim
-        var iat: IssuedAtClaim
-        var iss: IssuerClaim?
-        var aud: AudienceClaim?
-        var sub: SubjectClaim?
-        var roles: [String]?
-
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 }

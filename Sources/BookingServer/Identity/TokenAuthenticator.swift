@@ -105,8 +105,9 @@ struct TokenAuthenticator: Authenticator {
     }
 }
 
-/// The claims the server reads. `exp` is required; a claim of the wrong type (a `sub` that is
-/// not a string, `roles` that is not an array of strings) makes the token malformed.
+/// The claims the server reads (and `BookingServer token` writes). `exp` is required; a claim of
+/// the wrong type (a `sub` that is not a string, `roles` that is not an array of strings) makes
+/// the token malformed.
 struct TokenClaims: JWTPayload {
     var exp: ExpirationClaim
     var nbf: NotBeforeClaim?
