@@ -129,6 +129,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The token claims, and the HS256 issuer of development and load-test tokens (jwt-kit).
+        .target(
+            name: "BookingTokens",
+            dependencies: ["StrictJSON", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "BookingServer",
             dependencies: [
@@ -137,6 +144,7 @@ let package = Package(
                 "BookingCore",
                 "BookingMessages",
                 "BookingSchema",
+                "BookingTokens",
                 "ConnectionPool",
                 "Postgres",
                 "Redis",
@@ -184,6 +192,7 @@ let package = Package(
         .executableTarget(
             name: "BookingBench",
             dependencies: [
+                "BookingTokens",
                 "CHiredis",
                 "CLibPQ",
                 "Postgres",
@@ -204,6 +213,11 @@ let package = Package(
 
         // The documents against the repository: every path they name exists.
         .testTarget(name: "RepositoryTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BookingTokensTests",
+            dependencies: ["BookingTokens", .product(name: "JWTKit", package: "jwt-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(
@@ -268,7 +282,12 @@ let package = Package(
         .testTarget(name: "QueueWorkerTests", dependencies: ["QueueWorker", "BookingMessages", "Telemetry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "BookingBenchTests",
-            dependencies: ["BookingBench", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: [
+                "BookingBench",
+                "BookingTokens",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

@@ -38,7 +38,7 @@ func buildApplication(
     return makeApplication(
         router: router, configuration: configuration, serverName: "BookingServer",
         // Stopped in reverse order: the HTTP server, then the relay, then the clients.
-        services: [clients, relay],
+        services: [clients, relay], metrics: metrics,
         logger: logger
     )
 }
@@ -47,11 +47,11 @@ func buildApplication(
 /// are made here too, so that they hold the same limits.
 func makeApplication(
     router: Router<BasicRequestContext>, configuration: ServerConfiguration, serverName: String,
-    services: [any Service], logger: Logger
+    services: [any Service], metrics: ServerMetrics, logger: Logger
 ) -> some ApplicationProtocol {
     Application(
         router: router,
-        server: configuration.transport.httpServer(logger: logger),
+        server: configuration.transport.httpServer(logger: logger, metrics: metrics.transport),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         services: services,
         logger: logger

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BookingAPI
+import BookingTokens
 import Foundation
-import JWTKit
 
 /// `BookingServer token USER`: a development token for the token mode, signed with
 /// `AUTH_JWT_SECRET` (HS256) by jwt-kit, as an identity provider would issue it.
@@ -38,18 +38,9 @@ struct TokenCommand: AsyncParsableCommand {
         }
         // ServerConfiguration has refused a secret under 32 bytes already.
         guard let secret = configuration.authJWTSecret else { throw ArgumentParser.ValidationError("AUTH_JWT_SECRET is not set") }
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        let now = Date()
-        let claims = TokenClaims(
-            exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(minutes * 60))),
-            nbf: nil,
-            iat: IssuedAtClaim(value: now),
-            iss: configuration.authJWTIssuer.map(IssuerClaim.init(value:)),
-            aud: configuration.authJWTAudience.map { AudienceClaim(value: [$0]) },
-            sub: user.map(SubjectClaim.init(value:)),
-            roles: admin ? [TokenAuthenticator.adminRole] : nil
+        let issuer = await DevelopmentIssuer(
+            secret: secret, issuer: configuration.authJWTIssuer, audience: configuration.authJWTAudience
         )
-        print(try await keys.sign(claims))
+        print(try await issuer.token(subject: user, admin: admin, lifetime: TimeInterval(minutes * 60)))
     }
 }

@@ -10,7 +10,7 @@ import Testing
 
     @Test func encodesARequestWithABody() {
         var encoded = ByteBuffer()
-        HTTP1Wire.encode(.reserve(eventID: 7, userID: "u-1"), host: "127.0.0.1:8080", into: &encoded)
+        HTTP1Wire.encode(.reserve(eventID: 7, by: 1, of: .trusting(prefix: "u-", count: 2)), host: "127.0.0.1:8080", into: &encoded)
         let body = #"{"event_id":7,"user_id":"u-1"}"#
         #expect(String(buffer: encoded) == """
             POST /api/bookings/reserve HTTP/1.1\r
@@ -23,8 +23,8 @@ import Testing
     }
 
     @Test func encodesARequestWithoutABodyAndWithHeaders() {
-        var request = BenchRequest.listBookings(userID: "u-2")
-        request.headers = [("Authorization", "Bearer t")]
+        let users = UserIdentities.minted(prefix: "u-", count: 3, tokens: ["t0", "t1", "t"])
+        let request = BenchRequest.listBookings(by: 2, of: users)
         var encoded = ByteBuffer()
         HTTP1Wire.encode(request, host: "localhost", into: &encoded)
         #expect(String(buffer: encoded) == "GET /api/bookings/user/u-2 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer t\r\n\r\n")

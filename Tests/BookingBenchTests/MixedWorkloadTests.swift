@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func reservesWithFreeUsersOnlyThenFallsBackToLists() throws {
-        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1"), userPrefix: "u-", users: 2, seed: 1)
+        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1"), users: .trusting(prefix: "u-", count: 2), seed: 1)
         let first = workload.request(number: 0)
         let second = workload.request(number: 1)
         #expect(first.operation == .reserve && second.operation == .reserve)
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func aSoldOutUserIsFreeAgainAndAWinnerCanCancelItsOwnBooking() throws {
-        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1,cancel=1000000"), userPrefix: "u-", users: 2, seed: 7)
+        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1,cancel=1000000"), users: .trusting(prefix: "u-", count: 2), seed: 7)
         let won = workload.request(number: 0)
         let lost = workload.request(number: 1)
         #expect(workload.judge(answer(201, #"{"success":true,"booking":{"id":41,"event_id":3}}"#), to: won)
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func answersOutsideTheScenarioAreUnexpected() throws {
-        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1"), userPrefix: "u-", users: 1, seed: 1)
+        let workload = MixedWorkload(eventID: 3, blend: try Blend(parsing: "reserve=1"), users: .trusting(prefix: "u-", count: 1), seed: 1)
         let request = workload.request(number: 0)
         #expect(workload.judge(answer(409, #"{"code":"ALREADY_BOOKED"}"#), to: request).expected == false)
         #expect(workload.judge(answer(503, #"{"code":"UNAVAILABLE"}"#), to: request) == Outcome(label: "503", expected: false))

@@ -325,15 +325,16 @@ enum TestServer {
         }
         let logger = TestEnvironment.logger
         let clients = try StoreClients(configuration: configuration, logger: logger)
+        let metrics = options.metrics ?? ServerMetrics(routes: APIRoutes.templates)
         let router = buildRouter(
             clients: clients, configuration: configuration, logger: logger,
-            metrics: options.metrics ?? ServerMetrics(routes: APIRoutes.templates), authenticator: options.authenticator,
+            metrics: metrics, authenticator: options.authenticator,
             rateLimitClock: options.rateLimitClock
         )
         if let transport = options.transport { configuration.transport = transport }
         let app = makeApplication(
             router: router, configuration: configuration, serverName: "BookingServerTests",
-            services: [clients], logger: options.logger
+            services: [clients], metrics: metrics, logger: options.logger
         )
         do {
             let value = try await app.test(setup, body)

@@ -39,10 +39,36 @@ struct TransportLimitsTests {
         }
     }
 
+    @Test func aHeadThatMissesItsDeadlineIsAnswered408WithARequestIDAndCounted() async throws {
+        var transport = TransportLimits()
+        transport.headTimeout = .milliseconds(500)
+        let metrics = ServerMetrics(routes: APIRoutes.templates)
+        try await TestServer.withLiveAPI(options: .init(metrics: metrics, transport: transport)) { api in
+            let port = try #require(api.port)
+            let reply = await offTheTestPool { () -> Reply? in
+                guard let connection = RawHTTPConnection(port: port) else { return nil }
+                connection.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                let read = connection.readToEnd(timeout: .seconds(10))
+                return Reply(raw: read.bytes, complete: true)
+            }
+            let answer = try #require(reply, "no answer to a head past its deadline")
+            expectError(answer, 408, "REQUEST_TIMEOUT")
+            #expect(answer.headers["connection"] == "close")
+            #expect(answer.headers["x-request-id"].map { !$0.isEmpty } == true, "\(answer.headers)")
+            let text = PrometheusText(try await api.get("/metrics").text)
+            // HummingbirdTesting's live client opens a connection of its own at the start and sends
+            // nothing on it for longer than 500 ms: it gets its 408 too.
+            let timeouts = text.value("http_transport_answers_total", ["status": "408"]) ?? 0
+            #expect((1...2).contains(timeouts), "408s counted: \(timeouts)")
+            #expect(text.value("http_transport_answers_total", ["status": "431"]) == 0)
+        }
+    }
+
     @Test func overTheConnectionCapTheNextIsAnswered503AndServedOnceOthersClose() async throws {
         var transport = TransportLimits()
         transport.maxConnections = 20
-        try await TestServer.withLiveAPI(options: .init(transport: transport)) { api in
+        let metrics = ServerMetrics(routes: APIRoutes.templates)
+        try await TestServer.withLiveAPI(options: .init(metrics: metrics, transport: transport)) { api in
             let port = try #require(api.port)
             let outcome = await offTheTestPool { capScenario(port: port, cap: 20) }
             // HummingbirdTesting's live client holds one connection of its own, so 19 or 20 of ours.
@@ -52,7 +78,10 @@ struct TransportLimitsTests {
             if let refused = outcome.refused {
                 expectError(refused, 503, "UNAVAILABLE")
                 #expect(refused.headers["connection"] == "close")
+                #expect(refused.headers["x-request-id"].map { !$0.isEmpty } == true)
             }
+            let refusals = PrometheusText(try await api.get("/metrics").text).value("http_transport_answers_total", ["status": "503"])
+            #expect((refusals ?? 0) >= 1, "503s counted: \(String(describing: refusals))")
             #expect(outcome.servedAfterClosing == 200, "after closing 5, a new connection is served")
             print("""
                 transport cap: the connection over the cap answered \(outcome.refused.map { String($0.status) } ?? "EOF") \
@@ -61,24 +90,37 @@ struct TransportLimitsTests {
         }
     }
 
-    @Test func anOversizedHeadIsAnswered431() async throws {
-        try await TestServer.withLiveAPI { api in
+    @Test func anOversizedHeadIsAnswered431WhetherItsFieldsOrItsTargetAreTooLong() async throws {
+        let metrics = ServerMetrics(routes: APIRoutes.templates)
+        try await TestServer.withLiveAPI(options: .init(metrics: metrics)) { api in
             let port = try #require(api.port)
             let limit = TransportLimits().maxHeadBytes
-            let (large, fitting) = await offTheTestPool { () -> (Reply?, Reply?) in
-                func ask(headerBytes: Int) -> Reply? {
+            let replies = await offTheTestPool { () -> (field: Reply?, target: Reply?, fitting: Reply?) in
+                func ask(target: String = "/health/live", headerBytes: Int) -> Reply? {
                     guard let connection = RawHTTPConnection(port: port) else { return nil }
                     let value = String(repeating: "a", count: headerBytes)
-                    connection.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(value)\r\nConnection: close\r\n\r\n")
+                    connection.send("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: \(value)\r\nConnection: close\r\n\r\n")
                     let read = connection.readToEnd(timeout: .seconds(10))
                     return Reply(raw: read.bytes, complete: true)
                 }
-                return (ask(headerBytes: limit + 4096), ask(headerBytes: limit / 2))
+                // The request line's target counts with the fields.
+                let longTarget = "/health/live?pad=" + String(repeating: "b", count: limit + 1024)
+                return (ask(headerBytes: limit + 4096), ask(target: longTarget, headerBytes: 1), ask(headerBytes: limit / 2))
             }
-            let reply = try #require(large, "no answer to an oversized head")
-            expectError(reply, 431, "HEADERS_TOO_LARGE")
-            #expect(reply.headers["connection"] == "close")
-            #expect(fitting?.status == 200, "a head within the limit: \(String(describing: fitting))")
+            for reply in [replies.field, replies.target] {
+                let reply = try #require(reply, "no answer to an oversized head")
+                expectError(reply, 431, "HEADERS_TOO_LARGE")
+                #expect(reply.headers["connection"] == "close")
+                // Its own request id, as the router's answers have.
+                #expect(reply.headers["x-request-id"].map { !$0.isEmpty } == true, "\(reply.headers)")
+            }
+            #expect(replies.field?.headers["x-request-id"] != replies.target?.headers["x-request-id"])
+            #expect(replies.fitting?.status == 200, "a head within the limit: \(String(describing: replies.fitting))")
+            let text = PrometheusText(try await api.get("/metrics").text)
+            #expect(text.value("http_transport_answers_total", ["status": "431"]) == 2)
+            #expect(text.value("http_transport_answers_total", ["status": "408"]) == 0)
+            // Answered by the transport, so never seen by the router's count.
+            #expect(text.value("http_requests_total", ["route": "/health/live", "status": "431"]) == nil)
         }
     }
 }

@@ -17,21 +17,25 @@ struct BenchRequest: Sendable {
     var user: Int = 0
     var bookingID: Int = 0
 
-    static func reserve(eventID: Int, userID: String, user: Int = 0) -> BenchRequest {
+    /// User `index` of `users` reserves on `eventID`; `user` is the workload's bookkeeping.
+    static func reserve(eventID: Int, by index: Int, of users: UserIdentities, user: Int = 0) -> BenchRequest {
         BenchRequest(
             operation: .reserve, method: .POST, uri: "/api/bookings/reserve",
-            body: #"{"event_id":\#(eventID),"user_id":"\#(userID)"}"#, user: user
+            body: #"{"event_id":\#(eventID),"user_id":"\#(users.userID(index))"}"#, headers: users.headers(index), user: user
         )
     }
 
-    static func listBookings(userID: String, user: Int = 0) -> BenchRequest {
-        BenchRequest(operation: .list, method: .GET, uri: "/api/bookings/user/\(userID)", body: nil, user: user)
+    static func listBookings(by index: Int, of users: UserIdentities, user: Int = 0) -> BenchRequest {
+        BenchRequest(
+            operation: .list, method: .GET, uri: "/api/bookings/user/\(users.userID(index))", body: nil,
+            headers: users.headers(index), user: user
+        )
     }
 
-    static func cancel(bookingID: Int, userID: String, user: Int = 0) -> BenchRequest {
+    static func cancel(bookingID: Int, by index: Int, of users: UserIdentities, user: Int = 0) -> BenchRequest {
         BenchRequest(
             operation: .cancel, method: .DELETE, uri: "/api/bookings/\(bookingID)",
-            body: #"{"user_id":"\#(userID)"}"#, user: user, bookingID: bookingID
+            body: #"{"user_id":"\#(users.userID(index))"}"#, headers: users.headers(index), user: user, bookingID: bookingID
         )
     }
 }

@@ -28,10 +28,11 @@ struct FlashSaleCommand: AsyncParsableCommand {
         let start = try await ScenarioStart.open("flash sale", seats: seats, load: load)
         defer { start.api.close() }
         let (api, tag, eventID) = (start.api, start.tag, start.eventID)
+        let identities = try await load.tokens.identities(prefix: "fs-\(tag)-", count: users)
         ProgressLine.note("flash sale: event \(eventID) with \(seats) seats, \(users) users, \(load.modeDescription)")
         let statistics = try await LoadRun.execute(
             load.plan(defaultSeconds: 300, naturalCount: users), label: "flashsale", showProgress: true
-        ) { _ in FlashSaleWorkload(eventID: eventID, userPrefix: "fs-\(tag)-") }
+        ) { _ in FlashSaleWorkload(eventID: eventID, users: identities) }
         try await ScenarioReport.finish(
             scenario: "flashsale", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["201"],
             targets: [RunVerifier.Target(eventID: eventID, expectedConfirmed: statistics.impliedConfirmed())]

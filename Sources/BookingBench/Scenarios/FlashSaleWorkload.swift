@@ -4,15 +4,15 @@ final class FlashSaleWorkload: Workload {
     static let expected: Set<String> = ["201", "409 SOLD_OUT"]
 
     let eventID: Int
-    let userPrefix: String
+    let users: UserIdentities
 
-    init(eventID: Int, userPrefix: String) {
+    init(eventID: Int, users: UserIdentities) {
         self.eventID = eventID
-        self.userPrefix = userPrefix
+        self.users = users
     }
 
     func request(number: Int) -> BenchRequest {
-        .reserve(eventID: eventID, userID: "\(userPrefix)\(number)")
+        .reserve(eventID: eventID, by: number, of: users)
     }
 
     func judge(_ response: BenchResponse, to request: BenchRequest) -> Outcome {

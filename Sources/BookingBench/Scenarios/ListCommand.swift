@@ -21,12 +21,12 @@ struct ListCommand: AsyncParsableCommand {
         let start = try await ScenarioStart.open("list", seats: users, load: load)
         defer { start.api.close() }
         let (api, tag, eventID) = (start.api, start.tag, start.eventID)
-        let userPrefix = "ls-\(tag)-"
+        let identities = try await load.tokens.identities(prefix: "ls-\(tag)-", count: users)
         ProgressLine.note("list: booking \(users) users on event \(eventID)")
-        try await SeatFilling.fill(eventID: eventID, userPrefix: userPrefix, count: users, load: load)
+        try await SeatFilling.fill(eventID: eventID, users: identities, load: load)
         ProgressLine.note("list: \(load.modeDescription)")
         let statistics = try await LoadRun.execute(load.plan(defaultSeconds: 10), label: "list", showProgress: true) { _ in
-            UserListWorkload(userPrefix: userPrefix, users: users)
+            UserListWorkload(users: identities)
         }
         try await ScenarioReport.finish(
             scenario: "list", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["200"],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import NIOCore
 
@@ -31,6 +32,18 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Bearer token for POST /api/events (default: $ADMIN_TOKEN, else dev-admin-token).")
     var adminToken = BenchEnvironment.variables.string(forKey: "ADMIN_TOKEN", isSecret: true, default: "dev-admin-token")
 
+    @Option(help: "Token mode: each user sends an HS256 token signed with this secret, the server's AUTH_JWT_SECRET (default: $AUTH_JWT_SECRET; without either, the trusting mode).")
+    var jwtSecret: String?
+
+    @Option(help: "The iss of the minted tokens (default: $AUTH_JWT_ISSUER).")
+    var jwtIssuer: String?
+
+    @Option(help: "The aud of the minted tokens (default: $AUTH_JWT_AUDIENCE).")
+    var jwtAudience: String?
+
+    @Flag(help: "The trusting mode even when $AUTH_JWT_SECRET is set: no user tokens.")
+    var trusting = false
+
     @Flag(help: "Print the summary as JSON instead of a table.")
     var json = false
 
@@ -56,6 +69,11 @@ struct LoadOptions: ParsableArguments {
         if let requests, requests < 1 { throw ValidationError("--requests takes a positive number") }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout takes 1 to 600") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads takes 1 to 64") }
+        if trusting, jwtSecret != nil { throw ValidationError("--trusting and --jwt-secret exclude each other") }
+        // The server refuses a shorter AUTH_JWT_SECRET at start-up; a token signed with it would only be refused.
+        if let secret = tokens.secret, secret.utf8.count < 32 {
+            throw ValidationError("--jwt-secret (or AUTH_JWT_SECRET) must be at least 32 bytes, as the server's, not \(secret.utf8.count)")
+        }
         // It goes into an HTTP header as it is (HTTP1Wire frames requests by hand).
         guard !adminToken.isEmpty, adminToken.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }) else {
             throw ValidationError("--admin-token (or ADMIN_TOKEN) takes visible ASCII characters without spaces")
@@ -63,6 +81,21 @@ struct LoadOptions: ParsableArguments {
     }
 
     var target: TargetURL { try! TargetURL(url) }
+
+    /// The token mode's secret and claims, or no secret in the trusting mode. The environment is
+    /// read here rather than as the options' defaults, so that `--help` does not print the secret.
+    var tokens: TokenOptions {
+        if trusting { return TokenOptions() }
+        // As the server reads them: an empty variable is an unset one.
+        func variable(_ name: String, isSecret: Bool = false) -> String? {
+            BenchEnvironment.variables.string(forKey: ConfigKey(name), isSecret: isSecret).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return TokenOptions(
+            secret: jwtSecret ?? variable("AUTH_JWT_SECRET", isSecret: true),
+            issuer: jwtIssuer ?? variable("AUTH_JWT_ISSUER"),
+            audience: jwtAudience ?? variable("AUTH_JWT_AUDIENCE")
+        )
+    }
 
     /// The plan for a run bounded by `defaultSeconds` and, when given, `naturalCount` requests
     /// (one per user in a flash sale); `--seconds` and `--requests` override them.

@@ -38,12 +38,16 @@ struct MixedCommand: AsyncParsableCommand {
         let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         let seed = seed ?? UInt64.random(in: 0...UInt64.max)
         let (users, threads) = (users, load.threads)
+        var perLoop: [UserIdentities] = []
+        for loop in 0..<threads {
+            perLoop.append(try await load.tokens.identities(
+                prefix: "mx-\(tag)-\(loop)-", count: users / threads + (loop < users % threads ? 1 : 0)
+            ))
+        }
+        let identities = perLoop
         ProgressLine.note("mixed: event \(eventID), \(seats) seats, \(users) users, blend \(blend), seed \(seed), \(load.modeDescription)")
         let statistics = try await LoadRun.execute(load.plan(defaultSeconds: 10), label: "mixed", showProgress: true) { loop in
-            MixedWorkload(
-                eventID: eventID, blend: blend, userPrefix: "mx-\(tag)-\(loop)-",
-                users: users / threads + (loop < users % threads ? 1 : 0), seed: seed &+ UInt64(loop)
-            )
+            MixedWorkload(eventID: eventID, blend: blend, users: identities[loop], seed: seed &+ UInt64(loop))
         }
         try await ScenarioReport.finish(
             scenario: "mixed", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["200", "201"],

@@ -8,16 +8,16 @@ final class MixedWorkload: Workload {
 
     private let eventID: Int
     private let blend: Blend
-    private let userIDs: [String]
+    private let users: UserIdentities
     private var free: [Int]
     private var holders: [(user: Int, bookingID: Int)] = []
     private var generator: SplitMix64
 
-    init(eventID: Int, blend: Blend, userPrefix: String, users: Int, seed: UInt64) {
+    init(eventID: Int, blend: Blend, users: UserIdentities, seed: UInt64) {
         self.eventID = eventID
         self.blend = blend
-        userIDs = (0..<users).map { "\(userPrefix)\($0)" }
-        free = Array(0..<users)
+        self.users = users
+        free = Array(0..<users.count)
         generator = SplitMix64(seed: seed)
     }
 
@@ -26,16 +26,16 @@ final class MixedWorkload: Workload {
         switch drawn {
         case .cancel where !holders.isEmpty:
             let holder = holders.swapRemove(at: Int(generator.next() % UInt64(holders.count)))
-            return .cancel(bookingID: holder.bookingID, userID: userIDs[holder.user], user: holder.user)
+            return .cancel(bookingID: holder.bookingID, by: holder.user, of: users, user: holder.user)
         case .reserve, .cancel:
             if !free.isEmpty {
                 let user = free.swapRemove(at: Int(generator.next() % UInt64(free.count)))
-                return .reserve(eventID: eventID, userID: userIDs[user], user: user)
+                return .reserve(eventID: eventID, by: user, of: users, user: user)
             }
             fallthrough
         default:
-            let user = Int(generator.next() % UInt64(userIDs.count))
-            return .listBookings(userID: userIDs[user], user: user)
+            let user = Int(generator.next() % UInt64(users.count))
+            return .listBookings(by: user, of: users, user: user)
         }
     }
 

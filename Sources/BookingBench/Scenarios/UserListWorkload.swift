@@ -1,15 +1,13 @@
 /// Reads of existing users' bookings, round robin over the users: request `n` lists user `n mod users`.
 final class UserListWorkload: Workload {
-    let userPrefix: String
-    let users: Int
+    let users: UserIdentities
 
-    init(userPrefix: String, users: Int) {
-        self.userPrefix = userPrefix
+    init(users: UserIdentities) {
         self.users = users
     }
 
     func request(number: Int) -> BenchRequest {
-        .listBookings(userID: "\(userPrefix)\(number % users)")
+        .listBookings(by: number % users.count, of: users)
     }
 
     func judge(_ response: BenchResponse, to request: BenchRequest) -> Outcome {

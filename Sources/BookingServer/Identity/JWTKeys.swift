@@ -1,10 +1,18 @@
+import BookingTokens
 import Foundation
 import JWTKit
 
 /// The keys of the token mode, from `AUTH_JWT_SECRET` (HS256) and `AUTH_JWT_PUBLIC_KEYS` (a file
 /// of PEM public keys, or a JWKS document, for RS256, ES256 and EdDSA). jwt-kit reads every key;
-/// this only sorts them into one collection each, with the algorithm each may verify.
+/// this only sorts them into one collection each, with the algorithm each may verify. Every
+/// collection reads tokens with ``ClaimsJSONDecoder``.
 enum JWTKeys {
+    static let parser = DefaultJWTParser(jsonDecoder: ClaimsJSONDecoder())
+
+    private static func makeCollection() -> JWTKeyCollection {
+        JWTKeyCollection(defaultJWTParser: parser)
+    }
+
     /// A key setting the server cannot use, described for the operator.
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -16,8 +24,8 @@ enum JWTKeys {
             guard secret.utf8.count >= 32 else {
                 throw Invalid(description: "AUTH_JWT_SECRET must be at least 32 bytes, not \(secret.utf8.count)")
             }
-            let collection = JWTKeyCollection()
-            await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            let collection = makeCollection()
+            await collection.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, parser: parser)
             keys.append(.init(algorithm: "HS256", kid: nil, collection: collection))
         }
         if let publicKeysFile {
@@ -49,7 +57,7 @@ enum JWTKeys {
             guard let algorithm = algorithm(of: jwk) else {
                 throw Invalid(description: "AUTH_JWT_PUBLIC_KEYS: key \(index + 1) is not an RS256, ES256 or EdDSA key")
             }
-            let collection = JWTKeyCollection()
+            let collection = makeCollection()
             do {
                 try await collection.add(jwk: jwk, isDefault: true)
             } catch {
@@ -79,15 +87,15 @@ enum JWTKeys {
         guard !blocks.isEmpty else { throw Invalid(description: "AUTH_JWT_PUBLIC_KEYS holds no PEM public key") }
         var keys: [TokenAuthenticator.Key] = []
         for (index, pem) in blocks.enumerated() {
-            let collection = JWTKeyCollection()
+            let collection = makeCollection()
             if let key = try? Insecure.RSA.PublicKey(pem: pem) {
-                await collection.add(rsa: key, digestAlgorithm: .sha256)
+                await collection.add(rsa: key, digestAlgorithm: .sha256, parser: parser)
                 keys.append(.init(algorithm: "RS256", kid: nil, collection: collection))
             } else if let key = try? ES256PublicKey(pem: pem) {
-                await collection.add(ecdsa: key)
+                await collection.add(ecdsa: key, parser: parser)
                 keys.append(.init(algorithm: "ES256", kid: nil, collection: collection))
             } else if let key = try? EdDSA.PublicKey(pem: pem) {
-                await collection.add(eddsa: key)
+                await collection.add(eddsa: key, parser: parser)
                 keys.append(.init(algorithm: "EdDSA", kid: nil, collection: collection))
             } else {
                 throw Invalid(description: "AUTH_JWT_PUBLIC_KEYS: PEM block \(index + 1) is not an RSA, P-256 or Ed25519 public key")

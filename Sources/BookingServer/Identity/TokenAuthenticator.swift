@@ -1,5 +1,6 @@
 import BookingAPI
 import BookingCore
+import BookingTokens
 import Foundation
 import JWTKit
 import Logging
@@ -30,30 +31,54 @@ struct TokenAuthenticator: Authenticator {
     /// Why a token was refused, at debug level: the client only hears `invalid_token`.
     var logger = Logger(label: "identity")
 
-    static let adminRole = "booking-admin"
+    static let adminRole = TokenClaims.adminRole
+
+    /// Tokens whose signature has been verified, with their claims: a client sends one token
+    /// with many requests, and verifying it again (two JSON documents decoded, twice, and an HMAC
+    /// or a signature check) was most of what the token mode cost. A hit skips the signature only:
+    /// the claims are judged again at every request, by the same rules, at that request's time.
+    /// Only tokens of at most `cachedTokenBytes` are kept, so the cache holds at most
+    /// `2 × verifiedTokenGeneration × cachedTokenBytes` bytes of tokens.
+    let verifiedTokens = RecentlyVerified<TokenClaims>(generation: Self.verifiedTokenGeneration)
+    /// The `alg` and `kid` of each distinct header segment: an issuer signs every token with the
+    /// same few headers.
+    let headers = RecentlyVerified<HeaderFields>(generation: 32)
+
+    static let verifiedTokenGeneration = 10_000
+    static let cachedTokenBytes = 2048
+
+    struct HeaderFields: Sendable {
+        let algorithm: String?
+        let kid: String?
+    }
 
     func caller(bearer: String?) async throws(AuthenticationFailure) -> Caller {
         guard let bearer else { throw .missing }
         if let adminToken, adminToken.matches(bearer) { return .verified(subject: nil, isAdmin: true) }
         let claims: TokenClaims
+        let known = verifiedTokens.value(for: bearer)
         do {
-            claims = try await verify(bearer)
+            if let known { claims = known } else { claims = try await verify(bearer) }
         } catch {
             logger.debug("token refused", metadata: ["reason": "\(error)"])
             throw .invalid
         }
+        let caller: Caller
         do {
-            return try caller(from: claims)
+            caller = try self.caller(from: claims)
         } catch {
             logger.debug("token refused", metadata: ["reason": "\(error)"])
             throw .invalid
         }
+        // Kept once the claims passed too: an expired token is not worth the room.
+        if known == nil, bearer.utf8.count <= Self.cachedTokenBytes { verifiedTokens.insert(claims, for: bearer) }
+        return caller
     }
 
     /// The signature, by a key of the header's algorithm (and `kid`, when both name one).
     private func verify(_ token: String) async throws -> TokenClaims {
-        let header = try DefaultJWTParser().parse(Array(token.utf8), as: TokenClaims.self).header
-        guard let algorithm = header.alg else { throw Refusal.noAlgorithm }
+        let header = try headerFields(of: token)
+        guard let algorithm = header.algorithm else { throw Refusal.noAlgorithm }
         let candidates = keys.filter { key in
             key.algorithm == algorithm && (key.kid == nil || header.kid == nil || Self.same(key.kid, header.kid))
         }
@@ -67,6 +92,16 @@ struct TokenAuthenticator: Authenticator {
             }
         }
         throw lastError
+    }
+
+    /// The header's `alg` and `kid`, decoded by jwt-kit the first time a header segment is seen.
+    private func headerFields(of token: String) throws -> HeaderFields {
+        let segment = String(token.utf8.prefix { $0 != UInt8(ascii: ".") }) ?? token
+        if let known = headers.value(for: segment) { return known }
+        let header = try JWTKeys.parser.parse(Array(token.utf8), as: TokenClaims.self).header
+        let fields = HeaderFields(algorithm: header.alg, kid: header.kid)
+        headers.insert(fields, for: segment)
+        return fields
     }
 
     /// The registered claims as the configuration wants them, and the subject's `user_id` rules.
@@ -103,20 +138,4 @@ struct TokenAuthenticator: Authenticator {
         case noKeyFor(algorithm: String, kid: String?)
         case claim(String)
     }
-}
-
-/// The claims the server reads (and `BookingServer token` writes). `exp` is required; a claim of
-/// the wrong type (a `sub` that is not a string, `roles` that is not an array of strings) makes
-/// the token malformed.
-struct TokenClaims: JWTPayload {
-    var exp: ExpirationClaim
-    var nbf: NotBeforeClaim?
-    var iat: IssuedAtClaim?
-    var iss: IssuerClaim?
-    var aud: AudienceClaim?
-    var sub: SubjectClaim?
-    var roles: [String]?
-
-    /// The claims are checked by ``TokenAuthenticator``, which knows the configuration.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -14,6 +14,8 @@ struct ServerMetrics: Sendable {
     let messagesPublished: Counter
     /// `booking_outbox_backlog`: unsent outbox rows, counted at scrape time.
     let outboxBacklog: Gauge
+    /// The transport's own answers and its open connections.
+    let transport: TransportMetrics
 
     init(exporter: PrometheusExporter = PrometheusExporter(), routes: [String]) {
         self.exporter = exporter
@@ -22,6 +24,7 @@ struct ServerMetrics: Sendable {
         reservations = ReservationMetrics(factory: factory)
         messagesPublished = Counter(label: "booking_messages_published_total", factory: factory)
         outboxBacklog = Gauge(label: "booking_outbox_backlog", factory: factory)
+        transport = TransportMetrics(factory: factory)
     }
 
     /// Reads PostgreSQL's pool statistics, the Redis connections and the outbox backlog before
@@ -34,7 +37,9 @@ struct ServerMetrics: Sendable {
         // Every request shares them (no pool, no wait): how many are open is what there is to see.
         let redisConnections = Gauge(label: "redis_shared_connections", factory: factory)
         let backlog = outboxBacklog
+        let transport = transport
         exporter.refreshBeforeEachScrape {
+            transport.refresh()
             postgresPool.update(postgres.statistics, postgres.acquireStatistics)
             redisConnections.record(redis.sharedOpen)
             let count = await Deadline.firstAnswer(within: deadline) {

@@ -14,4 +14,7 @@ final class ConnectionCount: Sendable {
     func release() {
         open.wrappingSubtract(1, ordering: .relaxed)
     }
+
+    /// The connections open now (refused ones until they close), for `http_open_connections`.
+    var current: Int { open.load(ordering: .relaxed) }
 }

@@ -10,13 +10,15 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler {
 
     private let count: ConnectionCount
     private let limit: Int
+    private let reporter: TransportReporter
     private var counted = false
     private var refused = false
     private var answered = false
 
-    init(count: ConnectionCount, limit: Int) {
+    init(count: ConnectionCount, limit: Int, reporter: TransportReporter) {
         self.count = count
         self.limit = limit
+        self.reporter = reporter
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -44,6 +46,6 @@ final class ConnectionGate: ChannelInboundHandler, RemovableChannelHandler {
     private func refuse(context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true
-        TransportAnswer.overloaded.send(on: context)
+        TransportAnswer.overloaded.send(on: context, reporter: reporter)
     }
 }

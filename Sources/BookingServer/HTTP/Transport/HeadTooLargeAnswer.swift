@@ -8,7 +8,12 @@ final class HeadTooLargeAnswer: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
 
+    private let reporter: TransportReporter
     private var answered = false
+
+    init(reporter: TransportReporter) {
+        self.reporter = reporter
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError, parserError == .headerOverflow else {
@@ -18,6 +23,6 @@ final class HeadTooLargeAnswer: ChannelInboundHandler, RemovableChannelHandler {
         // The decoder stops at the first error; it may report it again for the bytes that follow.
         guard !answered else { return }
         answered = true
-        TransportAnswer.headTooLarge.send(on: context)
+        TransportAnswer.headTooLarge.send(on: context, reporter: reporter)
     }
 }

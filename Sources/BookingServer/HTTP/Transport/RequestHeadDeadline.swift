@@ -18,6 +18,7 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let timeout: TimeAmount
+    private let reporter: TransportReporter
     private var context: ChannelHandlerContext?
     /// The one timer of the connection; it is not re-armed around every request (a schedule and a
     /// cancel per request cost the flash sale about 7 %), it checks `headStarted` when it fires.
@@ -28,8 +29,9 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     private var inProgress = 0
     private var expired = false
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, reporter: TransportReporter) {
         self.timeout = timeout
+        self.reporter = reporter
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -96,7 +98,7 @@ final class RequestHeadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     private func expire() {
         guard let context, inProgress == 0, !expired else { return }
         expired = true
-        TransportAnswer.headTimeout.send(on: context)
+        TransportAnswer.headTimeout.send(on: context, reporter: reporter)
     }
 }
 

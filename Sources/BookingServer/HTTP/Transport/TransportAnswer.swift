@@ -1,10 +1,13 @@
 import HTTPTypes
+import Hummingbird
 import NIOCore
 import NIOHTTPTypes
 import StrictJSON
 
 /// An answer the transport gives on its own, before or instead of the router: in the API's
-/// envelope, always with `Connection: close`, since the connection ends after it.
+/// envelope, with an `X-Request-Id` of its own (made as Hummingbird makes the router's), always
+/// with `Connection: close`, since the connection ends after it. Counted and logged by
+/// ``TransportMetrics``.
 struct TransportAnswer {
     let status: HTTPResponse.Status
     let code: String
@@ -39,9 +42,12 @@ struct TransportAnswer {
 
     /// Writes the answer, stops writing, and closes after `linger` (or when the client closes).
     /// `context` is a handler's between HTTP1ToHTTPServerCodec and Hummingbird's.
-    func send(on context: ChannelHandlerContext) {
+    func send(on context: ChannelHandlerContext, reporter: TransportReporter) {
+        let requestID = RequestID().description
+        reporter.record(self, requestID: requestID)
         let bytes = body
         var fields = extraHeaders
+        fields[.requestID] = requestID
         fields[.contentType] = "application/json; charset=utf-8"
         fields[.contentLength] = String(bytes.count)
         fields[.connection] = "close"

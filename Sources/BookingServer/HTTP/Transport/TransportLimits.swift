@@ -21,18 +21,21 @@ struct TransportLimits: Sendable, Equatable {
     /// socket, logs, and the refused connections while they are answered.
     static let reservedFileDescriptors = 512
 
-    /// The HTTP/1.1 server with these limits. Each application gets its own connection count;
+    /// The HTTP/1.1 server with these limits. Each application gets its own connection count
+    /// (its metrics' `connections`);
     /// the cap is lowered (with a warning) when the process may not open that many descriptors.
-    func httpServer(logger: Logger) -> HTTPServerBuilder {
+    /// The transport's own answers go to `metrics`.
+    func httpServer(logger: Logger, metrics: TransportMetrics) -> HTTPServerBuilder {
         let cap = FileDescriptorLimit.connectionCap(wanted: maxConnections, reserved: Self.reservedFileDescriptors, logger: logger)
-        let count = ConnectionCount()
+        let count = metrics.connections
         let headDeadline = TimeAmount(headTimeout)
+        let reporter = TransportReporter(metrics: metrics, logger: logger)
         return .http1(configuration: HTTP1Channel.Configuration(
             // Evaluated once per connection: fresh handlers, one shared count.
             additionalChannelHandlers: [
-                ConnectionGate(count: count, limit: cap),
-                RequestHeadDeadline(timeout: headDeadline),
-                HeadTooLargeAnswer(),
+                ConnectionGate(count: count, limit: cap, reporter: reporter),
+                RequestHeadDeadline(timeout: headDeadline, reporter: reporter),
+                HeadTooLargeAnswer(reporter: reporter),
             ],
             idleTimeout: TimeAmount(idleTimeout),
             httpDecoderConfiguration: .init(
