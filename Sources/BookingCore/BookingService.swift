@@ -20,6 +20,8 @@ public struct BookingService: Sendable {
         /// How long a request waits for a concurrent one with the same `Idempotency-Key` to
         /// finish; past it the answer is ``ReservationError/storeUnavailable``.
         public var idempotencyWait: Duration = .seconds(5)
+        /// `HOLD_SECONDS`: a hold's length when the request gives none.
+        public var holdSeconds = 600
 
         public init() {}
     }
@@ -67,13 +69,19 @@ public struct BookingService: Sendable {
             observer.rejected(refusal)
             throw refusal
         }
+        let holdSeconds: Int? = switch request.kind {
+        case .reserve: nil
+        case .hold(let seconds): seconds ?? configuration.holdSeconds
+        }
         guard let key = request.idempotencyKey else {
-            return try await reserve(eventID: request.eventID, userID: userID, seatNumber: request.seatNumber)
+            return try await reserve(eventID: request.eventID, userID: userID, seatNumber: request.seatNumber, holdSeconds: holdSeconds)
         }
         if let outcome = try await claim(key, of: userID, for: request) { return try outcome.get() }
         let outcome: ReservationOutcome
         do {
-            outcome = .reserved(try await reserve(eventID: request.eventID, userID: userID, seatNumber: request.seatNumber))
+            outcome = .reserved(try await reserve(
+                eventID: request.eventID, userID: userID, seatNumber: request.seatNumber, holdSeconds: holdSeconds
+            ))
         } catch where error.isFinal {
             outcome = .refused(error)
         } catch {
@@ -133,10 +141,12 @@ public struct BookingService: Sendable {
         }
     }
 
-    /// Reserves without an `Idempotency-Key` or a rate limit.
-    func reserve(eventID: Int64, userID: String, seatNumber: Int?) async throws(ReservationError) -> Booking {
+    /// Reserves (or holds for `holdSeconds`) without an `Idempotency-Key` or a rate limit.
+    func reserve(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int? = nil) async throws(ReservationError) -> Booking {
         do {
-            let booking = try await reserveThroughCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
+            let booking = try await reserveThroughCache(
+                eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds
+            )
             observer.reserved(booking)
             return booking
         } catch let outcome as ReservationError {
@@ -153,7 +163,9 @@ public struct BookingService: Sendable {
             ])
             observer.cacheBypassed()
             do {
-                let booking = try await store.reserveWithoutCache(eventID: eventID, userID: userID, seatNumber: seatNumber)
+                let booking = try await store.reserveWithoutCache(
+                    eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds
+                )
                 postCommit.bookingChangeCommitted()
                 observer.reserved(booking)
                 return booking
@@ -166,7 +178,7 @@ public struct BookingService: Sendable {
     }
 
     /// Throws ``ReservationError`` for an answer, any other error when the cache failed.
-    private func reserveThroughCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+    private func reserveThroughCache(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
         let clock = ContinuousClock()
         let lockDeadline = clock.now + configuration.lockWait
         var lockBackoff = Duration.milliseconds(1)
@@ -180,7 +192,9 @@ public struct BookingService: Sendable {
             let token = Self.lockToken()
             switch try await cache.allocate(eventID: eventID, userID: userID, seatNumber: seatNumber, lockToken: token) {
             case .allocated(let seat):
-                if let booking = try await commit(eventID: eventID, userID: userID, seat: seat, token: token, asked: seatNumber) {
+                if let booking = try await commit(
+                    eventID: eventID, userID: userID, seat: seat, token: token, asked: seatNumber, holdSeconds: holdSeconds
+                ) {
                     return booking
                 }
                 // The store already had that seat taken: the cache kept it marked; try the next.
@@ -217,10 +231,12 @@ public struct BookingService: Sendable {
 
     /// Inserts the allocated seat; nil when the store says the seat is held by another booking
     /// the cache did not know, so the caller allocates again.
-    private func commit(eventID: Int64, userID: String, seat: Int, token: String, asked: Int?) async throws -> Booking? {
+    private func commit(
+        eventID: Int64, userID: String, seat: Int, token: String, asked: Int?, holdSeconds: Int?
+    ) async throws -> Booking? {
         let booking: Booking
         do {
-            booking = try await store.insertBooking(eventID: eventID, userID: userID, seatNumber: seat)
+            booking = try await store.insertBooking(eventID: eventID, userID: userID, seatNumber: seat, holdSeconds: holdSeconds)
         } catch {
             let outcome = self.outcome(of: error)
             // Nothing was booked: the lock goes, and the seat too unless the store holds it.
@@ -233,7 +249,9 @@ public struct BookingService: Sendable {
         }
         postCommit.bookingChangeCommitted()
         do {
-            try await cache.confirm(eventID: eventID, userID: userID, seatNumber: seat, lockToken: token)
+            try await cache.confirm(
+                eventID: eventID, userID: userID, seatNumber: seat, lockToken: token, holdEnds: booking.expiresAt
+            )
         } catch {
             // Committed is committed: the answer is 201. The lock expires by itself, and a repeat
             // by this user is stopped by the store's unique constraint.
@@ -311,6 +329,51 @@ public struct BookingService: Sendable {
             ])
         }
         return booking
+    }
+
+    /// Confirms the hold of the user `caller` is, while its end is ahead by the store's clock;
+    /// a booking confirmed already is answered again. Under the rate limit, as a reserve.
+    public func confirm(bookingID: Int64, userID claimed: String?, by caller: Caller) async throws(ReservationError) -> Booking {
+        let userID = try caller.user(named: claimed)
+        if let retryAfter = rateLimiter?.admit(userID) { throw .rateLimited(retryAfterSeconds: retryAfter) }
+        let booking: Booking
+        do {
+            booking = try await store.confirmHold(id: bookingID, userID: userID)
+        } catch {
+            throw outcome(of: error)
+        }
+        postCommit.bookingChangeCommitted()
+        do {
+            try await cache.confirmHold(eventID: booking.eventID, userID: userID, seatNumber: booking.seatNumber)
+        } catch {
+            // The cache would free the seat at the hold's end: the event is loaded again first.
+            staleEvents.insert(booking.eventID)
+            logger.warning("confirmed hold not recorded in the cache", metadata: ["booking": "\(booking.id)", "error": "\(error)"])
+        }
+        return booking
+    }
+
+    /// Moves up to `batch` lapsed holds to history as expired and frees them in the cache: the
+    /// expiry task's one step (housekeeping: no answer waits for it). The number moved.
+    public func expireLapsedHolds(batch: Int) async throws(ReservationError) -> Int {
+        let lapsed: [LapsedHold]
+        do {
+            lapsed = try await store.expireLapsedHolds(limit: batch)
+        } catch {
+            throw outcome(of: error)
+        }
+        guard !lapsed.isEmpty else { return 0 }
+        postCommit.bookingChangeCommitted()
+        observer.holdsExpired(lapsed.count)
+        for hold in lapsed {
+            do {
+                try await cache.expire(eventID: hold.eventID, userID: hold.userID, seatNumber: hold.seatNumber)
+            } catch {
+                // An allocation frees it anyway at its end; a load reads it from the store.
+                staleEvents.insert(hold.eventID)
+            }
+        }
+        return lapsed.count
     }
 
     /// A booking by id. Another user's is not found for a caller who may not read it: its

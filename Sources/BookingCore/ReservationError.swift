@@ -9,6 +9,8 @@ public enum ReservationError: Error, Sendable, Equatable {
     case seatTaken
     case notOwner
     case alreadyCancelled
+    /// The hold's end has passed (whether or not anything has moved it yet).
+    case holdExpired
     /// Too many reservation attempts of this user; try again after this many whole seconds.
     case rateLimited(retryAfterSeconds: Int)
     /// The `Idempotency-Key` was used before for a different request.

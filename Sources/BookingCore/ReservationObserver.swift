@@ -7,6 +7,12 @@ public protocol ReservationObserver: Sendable {
     func lockContended()
     /// A reservation went through the store alone because the cache failed.
     func cacheBypassed()
+    /// The expiry task moved this many lapsed holds to history.
+    func holdsExpired(_ count: Int)
+}
+
+extension ReservationObserver {
+    public func holdsExpired(_ count: Int) {}
 }
 
 /// Observes nothing.

@@ -1,10 +1,10 @@
 /// What PostgreSQL holds about one event's seats: the truth the seat cache is rebuilt from.
 public struct SeatState: Sendable, Equatable {
     public var totalSeats: Int
-    /// Confirmed bookings as (user, seat number).
-    public var holders: [(userID: String, seatNumber: Int)]
+    /// Live bookings as (user, seat number, the hold's end in µs since 1970 or nil when confirmed).
+    public var holders: [(userID: String, seatNumber: Int, holdEnds: Int64?)]
 
-    public init(totalSeats: Int, holders: [(userID: String, seatNumber: Int)]) {
+    public init(totalSeats: Int, holders: [(userID: String, seatNumber: Int, holdEnds: Int64?)]) {
         self.totalSeats = totalSeats
         self.holders = holders
     }

@@ -1,12 +1,14 @@
 import BookingCore
 import Synchronization
 
-/// ``BookingStore`` in memory, with PostgreSQL's semantics: the constraints on confirmed bookings
+/// ``BookingStore`` in memory, with PostgreSQL's semantics: the constraints on live bookings
 /// (`UNIQUE (event_id, user_id)`, `UNIQUE (event_id, seat_no)`, seat in `1...total_seats`) are
-/// checked on every write under one lock, the way the database's would be.
+/// checked on every write under one lock, the way the database's would be. Holds are judged by
+/// ``holdClock``, as PostgreSQL judges them by its own.
 public final class InMemoryBookingStore: BookingStore {
     public enum Call: Hashable, CaseIterable, Sendable {
-        case createEvent, event, events, seatState, insertBooking, reserveWithoutCache, cancelBooking, booking, bookings
+        case createEvent, event, events, seatState, insertBooking, reserveWithoutCache, confirmHold, cancelBooking,
+             expireLapsedHolds, booking, bookings
     }
 
     private struct EventRow {
@@ -35,11 +37,13 @@ public final class InMemoryBookingStore: BookingStore {
 
     private struct State {
         var events: [Int64: EventRow] = [:]
-        /// Every booking, confirmed or cancelled (the history stays).
+        /// Every booking, live or not (the history stays). A held booking whose end has passed
+        /// stays `held` here until moved, and reads as expired.
         var bookings: [Int64: Booking] = [:]
-        /// The two unique indexes on confirmed bookings.
+        /// The two unique indexes on live bookings (rows of `bookings`, PostgreSQL's table).
         var confirmedByUser: [EventUser: Int64] = [:]
         var confirmedBySeat: [EventSeat: Int64] = [:]
+        let holdClock: HoldClock
         var nextEventID: Int64 = 1
         var nextBookingID: Int64 = 1
         var clock: Int64 = 1_795_000_000_000_000
@@ -55,49 +59,86 @@ public final class InMemoryBookingStore: BookingStore {
             return clock
         }
 
-        func confirmedCount(eventID: Int64) -> Int {
-            confirmedBySeat.keys.lazy.filter { $0.eventID == eventID }.count
+        /// The holds' clock: µs since 1970.
+        func now() -> Int64 { holdClock.now }
+
+        /// A row of `bookings` that counts: confirmed, or held with its end ahead.
+        func isLive(_ booking: Booking) -> Bool {
+            booking.status == .confirmed || (booking.status == .held && booking.expiresAt.map { $0 > now() } == true)
+        }
+
+        /// A booking as it reads now: a lapsed hold not yet moved reads as expired.
+        func reading(_ booking: Booking) -> Booking {
+            guard booking.status == .held, !isLive(booking) else { return booking }
+            var expired = booking
+            expired.status = .expired
+            return expired
+        }
+
+        func liveIDs(eventID: Int64) -> [Int64] {
+            confirmedBySeat.filter { $0.key.eventID == eventID }.map(\.value)
         }
 
         func event(_ row: EventRow) -> Event {
-            Event(
+            let live = liveIDs(eventID: row.id).compactMap { bookings[$0] }
+            return Event(
                 id: row.id, name: row.name, totalSeats: row.totalSeats,
-                bookedSeats: confirmedCount(eventID: row.id), createdAt: row.createdAt
+                bookedSeats: live.filter { $0.status == .confirmed }.count,
+                heldSeats: live.filter { $0.status == .held && isLive($0) }.count, createdAt: row.createdAt
             )
         }
 
+        /// Moves the booking (a row of `bookings`) to history as expired.
+        mutating func expire(_ id: Int64) {
+            guard var booking = bookings[id], booking.status == .held else { return }
+            booking.status = .expired
+            bookings[id] = booking
+            confirmedByUser[EventUser(eventID: booking.eventID, userID: booking.userID)] = nil
+            confirmedBySeat[EventSeat(eventID: booking.eventID, seatNumber: booking.seatNumber)] = nil
+        }
+
         /// The insert with its constraints, in the order the doc comment of
-        /// ``BookingStore/insertBooking(eventID:userID:seatNumber:)`` gives: the user check first.
-        mutating func insert(eventID: Int64, userID: String, seatNumber: Int) throws(ReservationError) -> Booking {
+        /// ``BookingStore/insertBooking(eventID:userID:seatNumber:holdSeconds:)`` gives: the user
+        /// check first; a lapsed hold in the way is moved to history first.
+        mutating func insert(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) throws(ReservationError) -> Booking {
             guard let event = events[eventID] else { throw .eventNotFound }
             guard (1...event.totalSeats).contains(seatNumber) else { throw .seatOutOfRange(totalSeats: event.totalSeats) }
             let user = EventUser(eventID: eventID, userID: userID)
             let seat = EventSeat(eventID: eventID, seatNumber: seatNumber)
+            for id in [confirmedByUser[user], confirmedBySeat[seat]].compactMap({ $0 }) {
+                if let booking = bookings[id], !isLive(booking) { expire(id) }
+            }
             guard confirmedByUser[user] == nil else { throw .alreadyBooked }
             guard confirmedBySeat[seat] == nil else { throw .seatTaken }
             let booking = Booking(
                 id: nextBookingID, eventID: eventID, userID: userID, seatNumber: seatNumber,
-                status: .confirmed, createdAt: tick()
+                status: holdSeconds == nil ? .confirmed : .held, createdAt: tick(),
+                expiresAt: holdSeconds.map { now() + Int64($0) * 1_000_000 }
             )
             nextBookingID += 1
             bookings[booking.id] = booking
             confirmedByUser[user] = booking.id
             confirmedBySeat[seat] = booking.id
-            let count = confirmedCount(eventID: eventID)
+            let count = liveIDs(eventID: eventID).count
             maxConfirmed[eventID] = max(maxConfirmed[eventID] ?? 0, count)
             return booking
         }
 
         func withEventName(_ booking: Booking) -> Booking {
-            var booking = booking
+            var booking = reading(booking)
             booking.eventName = events[booking.eventID]?.name
             return booking
         }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// What holds are judged by; share it with an ``InMemorySeatCache`` to move both at once.
+    public let holdClock: HoldClock
 
-    public init() {}
+    public init(holdClock: HoldClock = HoldClock()) {
+        self.holdClock = holdClock
+        state = Mutex(State(holdClock: holdClock))
+    }
 
     // MARK: - Test controls
 
@@ -150,6 +191,7 @@ public final class InMemoryBookingStore: BookingStore {
         }
     }
 
+    /// The most live bookings (confirmed and held) any moment of the event has had.
     public func maxConfirmed(eventID: Int64) -> Int {
         state.withLock { $0.maxConfirmed[eventID, default: 0] }
     }
@@ -158,7 +200,8 @@ public final class InMemoryBookingStore: BookingStore {
     public func invariantViolations() -> [String] {
         state.withLock { state in
             var violations: [String] = []
-            let confirmed = state.bookings.values.filter { $0.status == .confirmed }
+            // Live now: confirmed, and holds whose end is ahead.
+            let confirmed = state.bookings.values.filter { state.isLive($0) }
             for (eventID, bookings) in Dictionary(grouping: confirmed, by: \.eventID) {
                 let total = state.events[eventID]?.totalSeats ?? 0
                 if bookings.count > total { violations.append("event \(eventID): \(bookings.count) > \(total) seats") }
@@ -210,35 +253,56 @@ public final class InMemoryBookingStore: BookingStore {
         try await enter(.seatState)
         return state.withLock { state in
             guard let event = state.events[eventID] else { return nil }
-            let holders = state.bookings.values
-                .filter { $0.eventID == eventID && $0.status == .confirmed }
+            let holders = state.liveIDs(eventID: eventID).compactMap { state.bookings[$0] }
+                .filter { state.isLive($0) }
                 .sorted { $0.seatNumber < $1.seatNumber }
-                .map { (userID: $0.userID, seatNumber: $0.seatNumber) }
+                .map { (userID: $0.userID, seatNumber: $0.seatNumber, holdEnds: $0.expiresAt) }
             return SeatState(totalSeats: event.totalSeats, holders: holders)
         }
     }
 
-    public func insertBooking(eventID: Int64, userID: String, seatNumber: Int) async throws -> Booking {
+    public func insertBooking(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) async throws -> Booking {
         try await enter(.insertBooking)
         return try state.withLock { state throws(ReservationError) in
-            try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber)
+            try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
         }
     }
 
-    public func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+    public func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
         try await enter(.reserveWithoutCache)
         // One lock for everything: at least as serialized as PostgreSQL's row lock on the event.
         return try state.withLock { state throws(ReservationError) in
             guard let event = state.events[eventID] else { throw .eventNotFound }
+            for id in state.liveIDs(eventID: eventID) where state.bookings[id].map({ !state.isLive($0) }) == true {
+                state.expire(id)
+            }
             if let seatNumber {
                 guard (1...event.totalSeats).contains(seatNumber) else { throw .seatOutOfRange(totalSeats: event.totalSeats) }
-                return try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber)
+                return try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
             }
             guard state.confirmedByUser[EventUser(eventID: eventID, userID: userID)] == nil else { throw .alreadyBooked }
             guard let free = (1...event.totalSeats).first(where: {
                 state.confirmedBySeat[EventSeat(eventID: eventID, seatNumber: $0)] == nil
             }) else { throw .soldOut }
-            return try state.insert(eventID: eventID, userID: userID, seatNumber: free)
+            return try state.insert(eventID: eventID, userID: userID, seatNumber: free, holdSeconds: holdSeconds)
+        }
+    }
+
+    public func confirmHold(id: Int64, userID: String) async throws -> Booking {
+        try await enter(.confirmHold)
+        return try state.withLock { state throws(ReservationError) in
+            guard var booking = state.bookings[id] else { throw .bookingNotFound }
+            guard booking.userID.utf8.elementsEqual(userID.utf8) else { throw .notOwner }
+            switch state.reading(booking).status {
+            case .confirmed: return booking
+            case .cancelled: throw .alreadyCancelled
+            case .expired: throw .holdExpired
+            case .held:
+                booking.status = .confirmed
+                booking.expiresAt = nil
+                state.bookings[id] = booking
+                return booking
+            }
         }
     }
 
@@ -247,9 +311,14 @@ public final class InMemoryBookingStore: BookingStore {
         return try state.withLock { state throws(ReservationError) in
             guard var booking = state.bookings[id] else { throw .bookingNotFound }
             guard booking.userID.utf8.elementsEqual(userID.utf8) else { throw .notOwner }
-            guard booking.status == .confirmed else { throw .alreadyCancelled }
+            switch state.reading(booking).status {
+            case .cancelled: throw .alreadyCancelled
+            case .expired: throw .holdExpired
+            case .confirmed, .held: break
+            }
             booking.status = .cancelled
             booking.cancelledAt = state.tick()
+            booking.expiresAt = nil
             state.bookings[id] = booking
             state.confirmedByUser[EventUser(eventID: booking.eventID, userID: booking.userID)] = nil
             state.confirmedBySeat[EventSeat(eventID: booking.eventID, seatNumber: booking.seatNumber)] = nil
@@ -257,17 +326,29 @@ public final class InMemoryBookingStore: BookingStore {
         }
     }
 
+    public func expireLapsedHolds(limit: Int) async throws -> [LapsedHold] {
+        try await enter(.expireLapsedHolds)
+        return state.withLock { state in
+            let lapsed = state.confirmedBySeat.values.compactMap { state.bookings[$0] }
+                .filter { $0.status == .held && !state.isLive($0) }
+                .sorted { ($0.expiresAt ?? 0, $0.id) < ($1.expiresAt ?? 0, $1.id) }
+                .prefix(limit)
+            for booking in lapsed { state.expire(booking.id) }
+            return lapsed.map { LapsedHold(eventID: $0.eventID, userID: $0.userID, seatNumber: $0.seatNumber) }
+        }
+    }
+
     public func booking(id: Int64) async throws -> Booking? {
         try await enter(.booking)
-        return state.withLock { $0.bookings[id] }
+        return state.withLock { state in state.bookings[id].map { state.reading($0) } }
     }
 
     public func bookings(userID: String, status: Booking.Status?, limit: Int, after position: PagePosition?) async throws -> Page<Booking> {
         try await enter(.bookings)
         return state.withLock { state in
             let rows = state.bookings.values
-                .filter { $0.userID.utf8.elementsEqual(userID.utf8) && (status == nil || $0.status == status) }
                 .map { state.withEventName($0) }
+                .filter { $0.userID.utf8.elementsEqual(userID.utf8) && (status == nil || $0.status == status) }
             return Self.page(rows, limit: limit, after: position) { PagePosition(createdAt: $0.createdAt, id: $0.id) }
         }
     }

@@ -3,10 +3,10 @@ import Synchronization
 
 /// ``SeatCache`` in memory, with the Redis scripts' semantics: each method is one atomic step
 /// (as one Lua script is), over per-event seat state that may be missing (cold), stale or
-/// unreachable.
+/// unreachable. Holds end by ``holdClock``, as Redis's by its clock.
 public final class InMemorySeatCache: SeatCache {
     public enum Call: Hashable, CaseIterable, Sendable {
-        case allocate, load, confirm, abandon, release, invalidate
+        case allocate, load, confirm, confirmHold, expire, abandon, release, invalidate
     }
 
     /// A user as Redis keys and members know them: the bytes of the id. (Swift's `String ==`
@@ -29,6 +29,13 @@ public final class InMemorySeatCache: SeatCache {
         public var holdersOfUnknownSeat: Set<User> = []
         /// The (event, user) locks: user → token.
         public var locks: [User: String] = [:]
+        /// Held seats: seat → its user and its end (ms since 1970, rounded up, as in Redis).
+        public var holds: [Int: Hold] = [:]
+
+        public struct Hold: Equatable, Sendable {
+            public var user: User
+            public var endsMs: Int64
+        }
 
         public init(
             totalSeats: Int, taken: Set<Int> = [], holders: [User: Int] = [:],
@@ -39,6 +46,15 @@ public final class InMemorySeatCache: SeatCache {
             self.holders = holders
             self.holdersOfUnknownSeat = holdersOfUnknownSeat
             self.locks = locks
+        }
+
+        /// The allocation's first step in Redis: every hold whose end has come is freed.
+        mutating func sweep(nowMs: Int64) {
+            for (seat, hold) in holds where hold.endsMs <= nowMs {
+                holds[seat] = nil
+                if holders[hold.user] == seat { holders[hold.user] = nil }
+                taken.remove(seat)
+            }
         }
 
         public func isBooked(_ user: User) -> Bool {
@@ -58,8 +74,15 @@ public final class InMemorySeatCache: SeatCache {
     }
 
     private let state = Mutex(State())
+    /// What holds end by; share it with an ``InMemoryBookingStore`` to move both at once.
+    public let holdClock: HoldClock
 
-    public init() {}
+    public init(holdClock: HoldClock = HoldClock()) {
+        self.holdClock = holdClock
+    }
+
+    /// A hold's end (µs) as the Redis adapter stores it: whole ms, rounded up.
+    static func milliseconds(_ microseconds: Int64) -> Int64 { (microseconds + 999) / 1000 }
 
     // MARK: - Test controls
 
@@ -140,11 +163,14 @@ public final class InMemorySeatCache: SeatCache {
 
     public func allocate(eventID: Int64, userID: String, seatNumber: Int?, lockToken: String) async throws -> SeatAllocation {
         try await enter(.allocate)
+        let nowMs = holdClock.now / 1000
         return state.withLock { state in
             guard var seats = state.events[eventID] else { return .cold }
             if let seatNumber, !(1...seats.totalSeats).contains(seatNumber) {
                 return .seatOutOfRange(totalSeats: seats.totalSeats)
             }
+            seats.sweep(nowMs: nowMs)
+            state.events[eventID] = seats
             if seats.isBooked(User(userID)) { return .alreadyBooked }
             if seats.locks[User(userID)] != nil { return .locked }
             let seat: Int
@@ -170,17 +196,21 @@ public final class InMemorySeatCache: SeatCache {
             for holder in seatState.holders {
                 seats.taken.insert(holder.seatNumber)
                 seats.holders[User(holder.userID)] = holder.seatNumber
+                if let ends = holder.holdEnds {
+                    seats.holds[holder.seatNumber] = .init(user: User(holder.userID), endsMs: Self.milliseconds(ends))
+                }
             }
             state.events[eventID] = seats
         }
     }
 
-    public func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws {
+    public func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String, holdEnds: Int64?) async throws {
         try await enter(.confirm)
         state.withLock { state in
             guard var seats = state.events[eventID] else { return }
             seats.taken.insert(seatNumber)
             seats.holders[User(userID)] = seatNumber
+            if let holdEnds { seats.holds[seatNumber] = .init(user: User(userID), endsMs: Self.milliseconds(holdEnds)) }
             seats.holdersOfUnknownSeat.remove(User(userID))
             if seats.locks[User(userID)] == lockToken { seats.locks[User(userID)] = nil }
             state.events[eventID] = seats
@@ -205,10 +235,31 @@ public final class InMemorySeatCache: SeatCache {
         }
     }
 
+    public func confirmHold(eventID: Int64, userID: String, seatNumber: Int) async throws {
+        try await enter(.confirmHold)
+        state.withLock { state in
+            guard var seats = state.events[eventID], seats.holds[seatNumber]?.user == User(userID) else { return }
+            seats.holds[seatNumber] = nil
+            state.events[eventID] = seats
+        }
+    }
+
+    public func expire(eventID: Int64, userID: String, seatNumber: Int) async throws {
+        try await enter(.expire)
+        state.withLock { state in
+            guard var seats = state.events[eventID], seats.holds[seatNumber]?.user == User(userID) else { return }
+            seats.holds[seatNumber] = nil
+            if seats.holders[User(userID)] == seatNumber { seats.holders[User(userID)] = nil }
+            seats.taken.remove(seatNumber)
+            state.events[eventID] = seats
+        }
+    }
+
     public func release(eventID: Int64, userID: String, seatNumber: Int) async throws {
         try await enter(.release)
         state.withLock { state in
             guard var seats = state.events[eventID] else { return }
+            if seats.holds[seatNumber]?.user == User(userID) { seats.holds[seatNumber] = nil }
             if seats.holders[User(userID)] == seatNumber { seats.holders[User(userID)] = nil }
             seats.holdersOfUnknownSeat.remove(User(userID))
             if !seats.holders.values.contains(seatNumber) { seats.taken.remove(seatNumber) }

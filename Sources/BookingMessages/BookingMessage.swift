@@ -2,16 +2,18 @@ import BookingAPI
 import Foundation
 import StrictJSON
 
-/// The body codec of one booking message (docs/api.md, "Messages"): a confirmed or cancelled
-/// booking, as the outbox relay publishes it. PostgreSQL writes the body (the `booking_message`
+/// The body codec of one booking message (docs/api.md, "Messages"): a booking held, confirmed,
+/// cancelled or expired, as the outbox relay publishes it. PostgreSQL writes the body (the `booking_message`
 /// function, in the transaction of the change); this is how it is read. Parsed strictly, because
 /// whatever passes here is written to PostgreSQL: a value the database would refuse must be
 /// caught now and dead-lettered, not retried for ever.
 public struct BookingMessage: Sendable, Equatable {
     /// The message's `type`, which is also its routing key.
     public enum Kind: String, Sendable, CaseIterable {
+        case held = "booking.held"
         case confirmed = "booking.confirmed"
         case cancelled = "booking.cancelled"
+        case expired = "booking.expired"
     }
 
     /// The message id (a UUID, lower case), which is also the AMQP `message_id`.
@@ -42,7 +44,7 @@ public struct BookingMessage: Sendable, Equatable {
             throw MalformedMessage("the AMQP message_id \"\(messageID.prefix(64))\" differs from the body's id")
         }
         guard let type = document["type"].flatMap(Self.string), let kind = Kind(rawValue: type) else {
-            throw MalformedMessage("\"type\" is neither booking.confirmed nor booking.cancelled")
+            throw MalformedMessage("\"type\" is none of " + Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         guard routingKey == type else {
             throw MalformedMessage("routing key \"\(routingKey.prefix(64))\" differs from type \(type)")

@@ -260,5 +260,47 @@ public enum Migrations {
             DELETE FROM idempotency_keys WHERE response_status IS NOT NULL AND outcome IS NULL;
             ALTER TABLE idempotency_keys DROP COLUMN response_status, DROP COLUMN response_body;
             """),
+        Migration(version: 8, name: "holds: bookings that lapse, and expired history", sql: """
+            -- A hold (docs/api.md, "POST /api/bookings/hold") is a row of bookings with an end:
+            -- live while expires_at is ahead of PostgreSQL's clock, under the same two unique
+            -- constraints as a confirmed booking. A confirmed booking has none.
+            ALTER TABLE bookings ADD COLUMN expires_at timestamptz;
+            -- The expiry task's batches, oldest first; confirmed rows are not in it.
+            CREATE INDEX bookings_holds_by_expiry ON bookings (expires_at) WHERE expires_at IS NOT NULL;
+
+            -- History keeps how a booking ended: cancelled (when), or expired (its hold's end).
+            ALTER TABLE booking_history
+                ADD COLUMN status text NOT NULL DEFAULT 'cancelled',
+                ADD COLUMN expires_at timestamptz,
+                ALTER COLUMN cancelled_at DROP NOT NULL;
+            ALTER TABLE booking_history ALTER COLUMN status DROP DEFAULT;
+            ALTER TABLE booking_history ADD CONSTRAINT booking_history_status_times CHECK (
+                (status = 'cancelled' AND cancelled_at IS NOT NULL AND expires_at IS NULL)
+                OR (status = 'expired' AND expires_at IS NOT NULL AND cancelled_at IS NULL));
+
+            -- The message of one booking change, with the booking's status and expires_at.
+            DROP FUNCTION booking_message(uuid, text, bigint, bigint, text, integer, timestamptz, timestamptz);
+            CREATE FUNCTION booking_message(
+                message_id uuid, kind text, occurred timestamptz, booking_id bigint, event_id bigint, user_id text,
+                seat_no integer, status text, created timestamptz, cancelled timestamptz, expires timestamptz
+            ) RETURNS jsonb LANGUAGE sql STABLE AS $$
+                SELECT jsonb_build_object(
+                    'id', message_id,
+                    'type', kind,
+                    'occurred_at', rfc3339_ms(occurred),
+                    'booking', jsonb_build_object(
+                        'id', booking_id, 'event_id', event_id, 'user_id', user_id, 'seat_no', seat_no,
+                        'status', status, 'created_at', rfc3339_ms(created),
+                        'cancelled_at', rfc3339_ms(cancelled), 'expires_at', rfc3339_ms(expires)))
+            $$;
+
+            -- A hold's first answer, for its idempotent retries: the hold's end.
+            ALTER TABLE idempotency_keys ADD COLUMN expires_at timestamptz;
+
+            -- The worker records the two new kinds of change too.
+            ALTER TABLE notifications DROP CONSTRAINT notifications_type_check;
+            ALTER TABLE notifications ADD CONSTRAINT notifications_type_check
+                CHECK (type IN ('booking.held', 'booking.confirmed', 'booking.cancelled', 'booking.expired'));
+            """),
     ]
 }

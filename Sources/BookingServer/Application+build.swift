@@ -31,14 +31,18 @@ func buildApplication(
     let relay = OutboxRelay(
         postgres: clients.postgres, amqp: clients.amqp, logger: logger, published: metrics.messagesPublished
     )
-    let router = buildRouter(
+    let (router, service) = buildRoutes(
         clients: clients, configuration: configuration, logger: logger, metrics: metrics,
         authenticator: authenticator, postCommit: relay
     )
+    // Stopped in reverse order: the HTTP server, then the expiry task and the relay, then the clients.
+    var services: [any Service] = [clients, relay]
+    if let interval = configuration.holdExpiryInterval {
+        services.append(HoldExpiry(service: service, logger: logger, interval: interval))
+    }
     return makeApplication(
         router: router, configuration: configuration, serverName: "BookingServer",
-        // Stopped in reverse order: the HTTP server, then the relay, then the clients.
-        services: [clients, relay], metrics: metrics,
+        services: services, metrics: metrics,
         logger: logger
     )
 }
@@ -69,6 +73,23 @@ func buildRouter(
     postCommit: any PostCommitSignal = NoPostCommitSignal(),
     rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
 ) -> Router<BasicRequestContext> {
+    buildRoutes(
+        clients: clients, configuration: configuration, logger: logger, metrics: metrics,
+        authenticator: authenticator, postCommit: postCommit, rateLimitClock: rateLimitClock
+    ).router
+}
+
+/// ``buildRouter(clients:configuration:logger:metrics:authenticator:postCommit:rateLimitClock:)``,
+/// and the booking rules its routes call (the expiry task calls them too).
+func buildRoutes(
+    clients: StoreClients, configuration: ServerConfiguration, logger: Logger,
+    metrics: ServerMetrics = ServerMetrics(routes: APIRoutes.templates),
+    authenticator: (any Authenticator)? = nil,
+    postCommit: any PostCommitSignal = NoPostCommitSignal(),
+    rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
+) -> (router: Router<BasicRequestContext>, service: BookingService) {
+    var rules = BookingService.Configuration()
+    rules.holdSeconds = configuration.holdSeconds
     let service = BookingService(
         store: PostgresBookingStore(client: clients.postgres),
         cache: RedisSeatCache(client: clients.redis),
@@ -76,6 +97,7 @@ func buildRouter(
         postCommit: postCommit,
         rateLimiter: configuration.rateLimitPerUser > 0
             ? UserRateLimiter(limit: configuration.rateLimitPerUser, clock: rateLimitClock) : nil,
+        configuration: rules,
         observer: metrics.reservations,
         logger: logger
     )
@@ -93,7 +115,7 @@ func buildRouter(
     for (path, methods) in APIRoutes.all {
         router.refuseOtherMethods(RouterPath(path), allowing: methods)
     }
-    return router
+    return (router, service)
 }
 
 /// The clients of PostgreSQL, Redis and RabbitMQ, as one service: it closes them when the

@@ -19,6 +19,11 @@ struct ServerConfiguration: Sendable {
     /// path logs at info.
     var accessLog = false
     var rateLimitPerUser = 20
+    /// `HOLD_SECONDS`: a hold's length when the request gives no `hold_seconds`.
+    var holdSeconds = 600
+    /// `HOLD_EXPIRY_INTERVAL_MS`: how often the expiry task looks for lapsed holds; 0 turns it off
+    /// (for tests of exact expiry: correctness never waits for it).
+    var holdExpiryInterval: Duration? = .seconds(1)
     var databaseConnections = 32
     /// How long opening a PostgreSQL connection, and waiting for a pooled one, may take: short,
     /// so that with PostgreSQL gone a request answers 503 within 2 s (docs/api.md). Not read from the
@@ -67,6 +72,10 @@ struct ServerConfiguration: Sendable {
         authJWTIssuer = config.text("AUTH_JWT_ISSUER")
         authJWTAudience = config.text("AUTH_JWT_AUDIENCE")
         rateLimitPerUser = try config.integer("RATE_LIMIT_PER_USER", in: 0...1_000_000) ?? rateLimitPerUser
+        holdSeconds = try config.integer("HOLD_SECONDS", in: 1...3600) ?? holdSeconds
+        if let interval = try config.integer("HOLD_EXPIRY_INTERVAL_MS", in: 0...600_000) {
+            holdExpiryInterval = interval == 0 ? nil : .milliseconds(interval)
+        }
         databaseConnections = try config.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
         redisConnections = try config.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections
         logFormat = try config.logFormat() ?? logFormat

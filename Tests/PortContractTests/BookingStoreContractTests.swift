@@ -66,7 +66,7 @@ struct BookingStoreContractTests {
             #expect(try await store.booking(id: booking.id) == booking)
             #expect(try await store.event(id: event.id)?.bookedSeats == 1)
             let state = try #require(try await store.seatState(eventID: event.id))
-            #expect(state == SeatState(totalSeats: 3, holders: [(userID: user, seatNumber: 2)]))
+            #expect(state == SeatState(totalSeats: 3, holders: [(userID: user, seatNumber: 2, holdEnds: nil)]))
         }
     }
 

@@ -24,7 +24,7 @@ struct SeatCacheContractTests {
     }
 
     private func loaded(_ cache: any SeatCache, _ eventID: Int64, seats: Int, holders: [(String, Int)] = []) async throws {
-        try await cache.load(eventID: eventID, state: SeatState(totalSeats: seats, holders: holders.map { (userID: $0.0, seatNumber: $0.1) }))
+        try await cache.load(eventID: eventID, state: SeatState(totalSeats: seats, holders: holders.map { (userID: $0.0, seatNumber: $0.1, holdEnds: nil) }))
     }
 
     @Test(arguments: Implementation.allCases)

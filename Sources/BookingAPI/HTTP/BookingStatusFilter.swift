@@ -1,7 +1,9 @@
 /// The `status` query parameter of a user's booking list.
 public enum BookingStatusFilter: String, Hashable, Sendable, CaseIterable {
+    case held
     case confirmed
     case cancelled
+    case expired
     case all
 
     /// Parses the parameter; absent means `.all`.
@@ -12,7 +14,7 @@ public enum BookingStatusFilter: String, Hashable, Sendable, CaseIterable {
         }
         // Exact bytes: String equality would also accept canonically equivalent spellings.
         guard let filter = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(queryValue.utf8) }) else {
-            throw ValidationError(field: "status", message: "status must be confirmed, cancelled or all")
+            throw ValidationError(field: "status", message: "status must be held, confirmed, cancelled, expired or all")
         }
         self = filter
     }

@@ -18,6 +18,13 @@ public enum Validate {
         try integer(from: json, field: field, upTo: maxID)
     }
 
+    /// A hold's `hold_seconds`: 1 … 3,600.
+    public static let maxHoldSeconds: Int64 = 3600
+
+    public static func holdSeconds(from json: JSONValue?, field: String = "hold_seconds") throws(ValidationError) -> Int {
+        Int(try integer(from: json, field: field, upTo: maxHoldSeconds))
+    }
+
     /// An event's seat count: 1 … 1,000,000.
     public static func totalSeats(from json: JSONValue?, field: String = "total_seats") throws(ValidationError) -> Int {
         Int(try integer(from: json, field: field, upTo: maxTotalSeats))

@@ -16,7 +16,7 @@ struct RedisSeatCache: SeatCache {
 
     /// The keys of one event, all under its hash tag.
     struct Keys {
-        let meta, seats, users: RedisArgument
+        let meta, seats, users, holds, holders: RedisArgument
         let tag: String
 
         init(_ eventID: Int64) {
@@ -24,6 +24,8 @@ struct RedisSeatCache: SeatCache {
             meta = .string(tag + ":meta")
             seats = .string(tag + ":seats")
             users = .string(tag + ":users")
+            holds = .string(tag + ":holds")
+            holders = .string(tag + ":holders")
         }
 
         func lock(_ userID: String) -> RedisArgument { .string(tag + ":lock:" + userID) }
@@ -33,7 +35,7 @@ struct RedisSeatCache: SeatCache {
         let keys = Keys(eventID)
         let reply = try await client.evaluate(
             SeatScripts.allocate,
-            keys: [keys.meta, keys.seats, keys.users, keys.lock(userID)],
+            keys: [keys.meta, keys.seats, keys.users, keys.lock(userID), keys.holds, keys.holders],
             arguments: [
                 .string(userID), .string(lockToken), .integer(Int(lockTimeToLive.components.seconds * 1000)),
                 .integer(seatNumber ?? 0),
@@ -68,23 +70,23 @@ struct RedisSeatCache: SeatCache {
         let keys = Keys(eventID)
         // Staging keys of this loader alone: loaders racing for one event never mix their writes.
         let loader = String(UInt64.random(in: .min ... .max), radix: 36)
-        let stagingSeats = RedisArgument.string(keys.tag + ":load:" + loader + ":seats")
-        let stagingUsers = RedisArgument.string(keys.tag + ":load:" + loader + ":users")
+        let staging = ["seats", "users", "holds", "holders"].map { RedisArgument.string(keys.tag + ":load:" + loader + ":" + $0) }
         var start = 0
         while start < state.holders.count {
             let chunk = state.holders[start..<min(start + loadChunk, state.holders.count)]
             var arguments: [RedisArgument] = []
-            arguments.reserveCapacity(chunk.count * 2)
+            arguments.reserveCapacity(chunk.count * 3)
             for holder in chunk {
                 arguments.append(.string(holder.userID))
                 arguments.append(.integer(holder.seatNumber))
+                arguments.append(.integer(holder.holdEnds.map(Self.milliseconds) ?? 0))
             }
-            _ = try await client.evaluate(SeatScripts.stage, keys: [stagingSeats, stagingUsers], arguments: arguments)
+            _ = try await client.evaluate(SeatScripts.stage, keys: staging, arguments: arguments)
             start += loadChunk
         }
         _ = try await client.evaluate(
             SeatScripts.publish,
-            keys: [keys.meta, keys.seats, keys.users, stagingSeats, stagingUsers],
+            keys: [keys.meta, keys.seats, keys.users, keys.holds, keys.holders] + staging,
             arguments: [
                 .integer(state.totalSeats), .integer(state.holders.count),
                 .integer(Int(loadLifetime.components.seconds * 1000)),
@@ -92,12 +94,34 @@ struct RedisSeatCache: SeatCache {
         )
     }
 
-    func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String) async throws {
+    /// A hold's end (µs since 1970, PostgreSQL's) in whole ms, rounded up: Redis frees a seat at
+    /// its end or up to 1 ms after it, never before PostgreSQL would let it be taken.
+    static func milliseconds(_ microseconds: Int64) -> Int {
+        Int((microseconds + 999).quotientAndRemainder(dividingBy: 1000).quotient)
+    }
+
+    func confirm(eventID: Int64, userID: String, seatNumber: Int, lockToken: String, holdEnds: Int64?) async throws {
         let keys = Keys(eventID)
         _ = try await client.evaluate(
             SeatScripts.confirm,
-            keys: [keys.meta, keys.users, keys.lock(userID)],
-            arguments: [.string(userID), .integer(seatNumber), .string(lockToken)]
+            keys: [keys.meta, keys.users, keys.lock(userID), keys.holds, keys.holders],
+            arguments: [.string(userID), .integer(seatNumber), .string(lockToken), .integer(holdEnds.map(Self.milliseconds) ?? 0)]
+        )
+    }
+
+    func confirmHold(eventID: Int64, userID: String, seatNumber: Int) async throws {
+        let keys = Keys(eventID)
+        _ = try await client.evaluate(
+            SeatScripts.confirmHold, keys: [keys.holds, keys.holders], arguments: [.string(userID), .integer(seatNumber)]
+        )
+    }
+
+    func expire(eventID: Int64, userID: String, seatNumber: Int) async throws {
+        let keys = Keys(eventID)
+        _ = try await client.evaluate(
+            SeatScripts.expire,
+            keys: [keys.meta, keys.seats, keys.users, keys.holds, keys.holders],
+            arguments: [.string(userID), .integer(seatNumber)]
         )
     }
 
@@ -118,14 +142,14 @@ struct RedisSeatCache: SeatCache {
 
     func invalidate(eventID: Int64) async throws {
         let keys = Keys(eventID)
-        _ = try await client.send(RedisCommand(arguments: ["DEL", keys.meta, keys.seats, keys.users]))
+        _ = try await client.send(RedisCommand(arguments: ["DEL", keys.meta, keys.seats, keys.users, keys.holds, keys.holders]))
     }
 
     func release(eventID: Int64, userID: String, seatNumber: Int) async throws {
         let keys = Keys(eventID)
         _ = try await client.evaluate(
             SeatScripts.release,
-            keys: [keys.meta, keys.seats, keys.users],
+            keys: [keys.meta, keys.seats, keys.users, keys.holds, keys.holders],
             arguments: [.string(userID), .integer(seatNumber)]
         )
     }

@@ -62,6 +62,7 @@ struct APIError: HTTPResponseError {
         case .seatTaken: self.init(status: .conflict, code: "SEAT_TAKEN", message: "that seat is held by someone else")
         case .notOwner: self.init(status: .forbidden, code: "NOT_OWNER", message: "the booking belongs to another user")
         case .alreadyCancelled: self.init(status: .conflict, code: "ALREADY_CANCELLED", message: "the booking was cancelled before")
+        case .holdExpired: self.init(status: .conflict, code: "HOLD_EXPIRED", message: "the hold's expires_at has passed")
         case .rateLimited(let retryAfter):
             // `Retry-After` in whole seconds, at least 1.
             self.init(

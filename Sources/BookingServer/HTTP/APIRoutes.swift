@@ -5,6 +5,8 @@ import Hummingbird
 enum APIRoutes {
     static let all: [(path: String, methods: [HTTPRequest.Method])] = [
         ("/api/bookings/reserve", [.post]),
+        ("/api/bookings/hold", [.post]),
+        ("/api/bookings/{booking_id}/confirm", [.post]),
         ("/api/bookings/user/{user_id}", [.get]),
         ("/api/bookings/{booking_id}", [.get, .delete]),
         ("/api/events", [.get, .post]),

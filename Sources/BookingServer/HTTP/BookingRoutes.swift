@@ -17,21 +17,44 @@ struct BookingRoutes: Sendable {
 
     func add(to router: Router<some RequestContext>) {
         router.post("/api/bookings/reserve") { request, context in try await reserve(request, context) }
+        router.post("/api/bookings/hold") { request, context in try await hold(request, context) }
+        router.post("/api/bookings/{booking_id}/confirm") { request, context in try await confirm(request, context) }
         router.get("/api/bookings/user/{user_id}") { request, context in try await list(request, context) }
         router.get("/api/bookings/{booking_id}") { request, context in try await get(request, context) }
         router.delete("/api/bookings/{booking_id}") { request, context in try await cancel(request, context) }
     }
 
     func reserve(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        try await book(request, hold: false)
+    }
+
+    /// The first step of a checkout: a reserve whose booking ends unless confirmed.
+    func hold(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        try await book(request, hold: true)
+    }
+
+    private func book(_ request: Request, hold: Bool) async throws -> Response {
         let body = try await Self.body(of: request)
         let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
-        let reservation = try ReserveRequest(body: body.readableBytesView)
+        let reservation = hold ? try ReserveRequest(holdBody: body.readableBytesView) : try ReserveRequest(body: body.readableBytesView)
         let key = try request.headers[.idempotencyKey].map { value throws(ValidationError) in try Validate.idempotencyKey(value) }
         let booking = try await service.reserve(ReservationRequest(
+            hold ? .hold(seconds: reservation.holdSeconds) : .reserve,
             eventID: reservation.eventID, userID: reservation.userID, seatNumber: reservation.seatNumber.map(Int.init),
             idempotencyKey: key
         ), by: caller)
         return JSONResponse.success(.created) { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
+    }
+
+    /// A hold becomes a confirmed booking (its user named as for a cancel).
+    func confirm(_ request: Request, _ context: some RequestContext) async throws -> Response {
+        let body = try await Self.body(of: request)
+        let caller = try await authenticator.caller(bearer: BearerCredentials.of(request))
+        let id = try Self.pathID(context, "booking_id")
+        let queryUserID = try Self.queryItems(request).singleValue(named: "user_id")
+        let confirmation = try CancelRequest(body: body.readableBytesView, queryUserID: queryUserID)
+        let booking = try await service.confirm(bookingID: id, userID: confirmation.userID, by: caller)
+        return JSONResponse.success { object in object.objectField("booking") { JSONResponse.write(booking, to: &$0) } }
     }
 
     func list(_ request: Request, _ context: some RequestContext) async throws -> Response {
@@ -92,8 +115,10 @@ extension BookingStatusFilter {
     var bookingStatus: Booking.Status? {
         switch self {
         case .all: nil
+        case .held: .held
         case .confirmed: .confirmed
         case .cancelled: .cancelled
+        case .expired: .expired
         }
     }
 }

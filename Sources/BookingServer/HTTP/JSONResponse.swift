@@ -30,6 +30,7 @@ enum JSONResponse {
         object.field("status", booking.status.rawValue)
         object.timestampField("created_at", microsecondsSinceEpoch: booking.createdAt)
         object.timestampField("cancelled_at", microsecondsSinceEpoch: booking.cancelledAt)
+        object.timestampField("expires_at", microsecondsSinceEpoch: booking.expiresAt)
     }
 
     static func write(_ event: Event, to object: inout JSONObjectWriter) {
@@ -37,6 +38,7 @@ enum JSONResponse {
         object.field("name", event.name)
         object.field("total_seats", event.totalSeats)
         object.field("booked_seats", event.bookedSeats)
+        object.field("held_seats", event.heldSeats)
         object.field("available_seats", event.availableSeats)
         object.timestampField("created_at", microsecondsSinceEpoch: event.createdAt)
     }

@@ -27,8 +27,8 @@ struct ReservationMetrics: ReservationObserver {
             case .storeUnavailable: self = .unavailable
             case .rateLimited: self = .rateLimited
             // Not answers of a reservation; counted rather than lost if that ever changes.
-            case .bookingNotFound, .notOwner, .alreadyCancelled, .idempotencyKeyReused, .userRequired, .forbidden,
-                 .internalFailure: self = .internal
+            case .bookingNotFound, .notOwner, .alreadyCancelled, .holdExpired, .idempotencyKeyReused, .userRequired,
+                 .forbidden, .internalFailure: self = .internal
             }
         }
     }
@@ -37,6 +37,8 @@ struct ReservationMetrics: ReservationObserver {
     private let cancellations: Counter
     private let lockContentions: Counter
     private let cacheBypasses: Counter
+    /// `booking_holds_expired_total`: lapsed holds the expiry task moved to history.
+    private let holdsExpiredCount: Counter
 
     init(factory: any MetricsFactory) {
         outcomes = Dictionary(uniqueKeysWithValues: Outcome.allCases.map { outcome in
@@ -45,6 +47,7 @@ struct ReservationMetrics: ReservationObserver {
         cancellations = Counter(label: "booking_cancellations_total", factory: factory)
         lockContentions = Counter(label: "booking_lock_contention_total", factory: factory)
         cacheBypasses = Counter(label: "booking_cache_bypass_total", factory: factory)
+        holdsExpiredCount = Counter(label: "booking_holds_expired_total", factory: factory)
     }
 
     func reserved(_ booking: Booking) { outcomes[.created]!.increment() }
@@ -52,4 +55,5 @@ struct ReservationMetrics: ReservationObserver {
     func cancelled() { cancellations.increment() }
     func lockContended() { lockContentions.increment() }
     func cacheBypassed() { cacheBypasses.increment() }
+    func holdsExpired(_ count: Int) { holdsExpiredCount.increment(by: count) }
 }

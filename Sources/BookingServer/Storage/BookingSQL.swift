@@ -6,19 +6,24 @@ import BookingMessages
 enum BookingSQL {
     static let createEvent = """
         INSERT INTO events (name, total_seats) VALUES ($1, $2)
-        RETURNING id, name, total_seats, 0::int8, epoch_us(created_at)
+        RETURNING id, name, total_seats, 0::int8, epoch_us(created_at), 0::int8
+        """
+
+    /// An event's seat counts: confirmed bookings, and holds whose end is ahead of PostgreSQL's clock.
+    private static let seatCounts = """
+        (SELECT count(*) FILTER (WHERE b.expires_at IS NULL) FROM bookings b WHERE b.event_id = e.id),
+               epoch_us(e.created_at),
+               (SELECT count(*) FILTER (WHERE b.expires_at > clock_timestamp()) FROM bookings b WHERE b.event_id = e.id)
         """
 
     static let event = """
-        SELECT e.id, e.name, e.total_seats, (SELECT count(*) FROM bookings b WHERE b.event_id = e.id),
-               epoch_us(e.created_at)
+        SELECT e.id, e.name, e.total_seats, \(seatCounts)
         FROM events e WHERE e.id = $1
         """
 
     /// $1 limit, $2 and $3 the cursor's created_at (µs) and id, or NULL for the first page.
     static let events = """
-        SELECT e.id, e.name, e.total_seats, (SELECT count(*) FROM bookings b WHERE b.event_id = e.id),
-               epoch_us(e.created_at)
+        SELECT e.id, e.name, e.total_seats, \(seatCounts)
         FROM events e
         WHERE $2::int8 IS NULL OR (e.created_at, e.id) < (from_epoch_us($2::int8), $3::int8)
         ORDER BY e.created_at DESC, e.id DESC
@@ -29,35 +34,115 @@ enum BookingSQL {
 
     private static let confirmed = BookingMessage.Kind.confirmed.rawValue
     private static let cancelled = BookingMessage.Kind.cancelled.rawValue
+    private static let held = BookingMessage.Kind.held.rawValue
+    private static let expired = BookingMessage.Kind.expired.rawValue
 
-    static let seatHolders = "SELECT user_id, seat_no FROM bookings WHERE event_id = $1"
+    /// The live bookings of an event, to load the seat cache: confirmed ones (no end) and holds
+    /// whose end is ahead, with that end.
+    static let seatHolders = """
+        SELECT user_id, seat_no, epoch_us(expires_at) FROM bookings
+        WHERE event_id = $1 AND (expires_at IS NULL OR expires_at > clock_timestamp())
+        """
 
     /// The booking and its outbox row, in one statement.
     static let insertBooking = """
         WITH booked AS (
             INSERT INTO bookings (event_id, user_id, seat_no) VALUES ($1, $2, $3)
             RETURNING id, event_id, user_id, seat_no, created_at
-        ), \(announceConfirmed)
+        ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "b.created_at"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
         """
 
-    /// Writes the outbox row of each booking in `booked`: part of a `WITH` (PostgreSQL runs a
-    /// data-modifying `WITH` to the end, read or not). The routing key is the message contract's
-    /// constant, written into the statement once (a constant, not a value of a request).
-    private static let announceConfirmed = """
+    /// A hold of $4 seconds and its outbox row, in one statement; its end is PostgreSQL's clock
+    /// plus the hold, as every later judgement of it is.
+    static let insertHold = """
+        WITH booked AS (
+            INSERT INTO bookings (event_id, user_id, seat_no, expires_at)
+            VALUES ($1, $2, $3, clock_timestamp() + $4::int4 * interval '1 second')
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
+        ), \(announce(held, status: "held", from: "booked", occurred: "b.created_at", expires: "b.expires_at"))
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
+        """
+
+    /// Writes the outbox row of each booking of the row source `source` (aliased `b`): part of a
+    /// `WITH` (PostgreSQL runs a data-modifying `WITH` to the end, read or not). The routing key
+    /// is the message contract's constant, written into the statement once (a constant, not a
+    /// value of a request).
+    private static func announce(
+        _ kind: String, status: String, from source: String, occurred: String,
+        cancelled: String = "NULL", expires: String = "NULL"
+    ) -> String {
+        """
         announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, '\(confirmed)', booking_message(
-                m.id, '\(confirmed)', b.id, b.event_id, b.user_id, b.seat_no, b.created_at, NULL)
-            FROM booked b CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+            SELECT m.id, '\(kind)', booking_message(
+                m.id, '\(kind)', \(occurred), b.id, b.event_id, b.user_id, b.seat_no, '\(status)',
+                b.created_at, \(cancelled), \(expires))
+            FROM \(source) b CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
         )
+        """
+    }
+
+    /// The lapsed holds in the way of a new booking of $1 by user $2 of seat $3 (NULL: the user's
+    /// only): moved to history as expired, each with its outbox row, in one statement. Runs in the
+    /// transaction of the insert that follows it.
+    static let expireLapsedInTheWay = """
+        WITH lapsed AS (
+            DELETE FROM bookings
+            WHERE event_id = $1 AND (user_id = $2 OR seat_no = $3::int4) AND expires_at <= clock_timestamp()
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
+        ), \(moveToHistory)
+        SELECT event_id, user_id, seat_no FROM moved
+        """
+
+    /// Every lapsed hold of event $1, for the path without the seat cache (after its event lock).
+    static let expireLapsedOfEvent = """
+        WITH lapsed AS (
+            DELETE FROM bookings WHERE event_id = $1 AND expires_at <= clock_timestamp()
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
+        ), \(moveToHistory)
+        SELECT event_id, user_id, seat_no FROM moved
+        """
+
+    /// The expiry task's batch: up to $1 lapsed holds of any event, oldest first, skipping rows
+    /// another instance (or a booking statement) holds locked.
+    static let expireBatch = """
+        WITH due AS (
+            SELECT id FROM bookings WHERE expires_at <= clock_timestamp()
+            ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+        ), lapsed AS (
+            DELETE FROM bookings b USING due WHERE b.id = due.id
+            RETURNING b.id, b.event_id, b.user_id, b.seat_no, b.created_at, b.expires_at
+        ), \(moveToHistory)
+        SELECT event_id, user_id, seat_no FROM moved
+        """
+
+    /// `lapsed` (bookings' shape with expires_at) into history as expired, announced.
+    private static let moveToHistory = """
+        moved AS (
+            INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, status, expires_at)
+            SELECT id, event_id, user_id, seat_no, created_at, 'expired', expires_at FROM lapsed
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
+        ), \(announce(expired, status: "expired", from: "moved", occurred: "b.expires_at", expires: "b.expires_at"))
+        """
+
+    /// The user's live hold $1 becomes a confirmed booking, with its outbox row, in one
+    /// statement: only while its end is ahead of PostgreSQL's clock. No row otherwise.
+    static let confirmHold = """
+        WITH booked AS (
+            UPDATE bookings SET expires_at = NULL
+            WHERE id = $1 AND user_id = $2 AND expires_at > clock_timestamp()
+            RETURNING id, event_id, user_id, seat_no, created_at
+        ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "clock_timestamp()"))
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
         """
 
     /// Serializes reservations of one event for the path without the seat cache.
     static let lockEvent = "SELECT total_seats FROM events WHERE id = $1 FOR UPDATE"
 
-    /// The asked-for seat ($3), or the first free one; no row when none is free. Runs after
-    /// ``lockEvent`` in the same transaction, so it sees every booking committed before the lock.
+    /// The asked-for seat ($3), or the first free one, confirmed ($4 NULL) or held for $4
+    /// seconds; no row when none is free. Runs after ``lockEvent`` and ``expireLapsedOfEvent`` in
+    /// the same transaction, so it sees every booking committed before the lock, none lapsed.
     static let insertFirstFreeSeat = """
         WITH seat AS (
             SELECT COALESCE($3::int4, (
@@ -65,44 +150,61 @@ enum BookingSQL {
                 WHERE e.id = $1 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s)
                 LIMIT 1)) AS seat_no
         ), booked AS (
-            INSERT INTO bookings (event_id, user_id, seat_no)
-            SELECT $1, $2, seat.seat_no FROM seat WHERE seat.seat_no IS NOT NULL
-            RETURNING id, event_id, user_id, seat_no, created_at
-        ), \(announceConfirmed)
-        SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
-        """
-
-    static let userHoldsBooking = "SELECT 1 FROM bookings WHERE event_id = $1 AND user_id = $2"
-
-    /// Moves the user's confirmed booking to history and writes its outbox row, in one
-    /// statement. No row when it is not theirs, or not confirmed.
-    static let cancelBooking = """
-        WITH cancelled AS (
-            DELETE FROM bookings WHERE id = $1 AND user_id = $2 RETURNING *
-        ), moved AS (
-            INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, cancelled_at)
-            SELECT id, event_id, user_id, seat_no, created_at, clock_timestamp() FROM cancelled
-            RETURNING id, event_id, user_id, seat_no, created_at, cancelled_at
+            INSERT INTO bookings (event_id, user_id, seat_no, expires_at)
+            SELECT $1, $2, seat.seat_no, clock_timestamp() + $4::int4 * interval '1 second'
+            FROM seat WHERE seat.seat_no IS NOT NULL
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
         ), announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, '\(cancelled)', booking_message(
-                m.id, '\(cancelled)', h.id, h.event_id, h.user_id, h.seat_no, h.created_at, h.cancelled_at)
-            FROM moved h CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+            SELECT m.id, k.kind, booking_message(
+                m.id, k.kind, b.created_at, b.id, b.event_id, b.user_id, b.seat_no, k.status, b.created_at, NULL, b.expires_at)
+            FROM booked b
+            CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+            CROSS JOIN LATERAL (SELECT CASE WHEN b.expires_at IS NULL THEN '\(confirmed)' ELSE '\(held)' END AS kind,
+                                       CASE WHEN b.expires_at IS NULL THEN 'confirmed' ELSE 'held' END AS status) k
         )
+        SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
+        """
+
+    /// Whether the user has a live booking of the event (a lapsed hold is none).
+    static let userHoldsBooking = """
+        SELECT 1 FROM bookings
+        WHERE event_id = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > clock_timestamp())
+        """
+
+    /// Moves the user's live booking (confirmed, or held and not lapsed) to history and writes
+    /// its outbox row, in one statement. No row when it is not theirs, or not live.
+    static let cancelBooking = """
+        WITH lapsing AS (
+            DELETE FROM bookings
+            WHERE id = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > clock_timestamp())
+            RETURNING *
+        ), moved AS (
+            INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, status, cancelled_at)
+            SELECT id, event_id, user_id, seat_no, created_at, 'cancelled', clock_timestamp() FROM lapsing
+            RETURNING id, event_id, user_id, seat_no, created_at, cancelled_at
+        ), \(announce(cancelled, status: "cancelled", from: "moved", occurred: "b.cancelled_at", cancelled: "b.cancelled_at"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at) FROM moved
         """
 
-    /// Why a cancel found nothing: the booking's owner and whether it is still confirmed.
+    /// A booking's status as PostgreSQL's clock reads it now: a row of bookings is `confirmed`
+    /// (no end), `held` (its end ahead) or `expired` (its end passed, not yet moved).
+    private static let liveStatus = """
+        CASE WHEN expires_at IS NULL THEN 'confirmed' WHEN expires_at > clock_timestamp() THEN 'held' ELSE 'expired' END
+        """
+
+    /// Why a cancel or a confirm found nothing: the booking's owner and its status now.
     static let bookingOwner = """
-        SELECT user_id, true FROM bookings WHERE id = $1
+        SELECT user_id, \(liveStatus) FROM bookings WHERE id = $1
         UNION ALL
-        SELECT user_id, false FROM booking_history WHERE id = $1
+        SELECT user_id, status FROM booking_history WHERE id = $1
         """
 
     static let booking = """
-        SELECT id, event_id, user_id, seat_no, true, epoch_us(created_at), NULL::int8 FROM bookings WHERE id = $1
+        SELECT id, event_id, user_id, seat_no, \(liveStatus), epoch_us(created_at), NULL::int8, epoch_us(expires_at)
+        FROM bookings WHERE id = $1
         UNION ALL
-        SELECT id, event_id, user_id, seat_no, false, epoch_us(created_at), epoch_us(cancelled_at)
+        SELECT id, event_id, user_id, seat_no, status, epoch_us(created_at), epoch_us(cancelled_at), epoch_us(expires_at)
         FROM booking_history WHERE id = $1
         """
 
@@ -112,52 +214,62 @@ enum BookingSQL {
     /// plan up (`ExecutorStart`), and one-time filters and cursor conditions for nothing cost
     /// nodes and expressions there.
     static func bookingsOfUser(_ which: Booking.Status?, paged: Bool) -> String {
-        switch (which, paged) {
-        case (.confirmed, false): confirmedOfUser
-        case (.confirmed, true): confirmedOfUserPaged
-        case (.cancelled, false): cancelledOfUser
-        case (.cancelled, true): cancelledOfUserPaged
-        case (nil, false): allOfUser
-        case (nil, true): allOfUserPaged
+        paged ? pagedLists[which.map(\.rawValue) ?? "all"]! : firstPages[which.map(\.rawValue) ?? "all"]!
+    }
+
+    private static let firstPages = lists(paged: false)
+    private static let pagedLists = lists(paged: true)
+
+    private static func lists(paged: Bool) -> [String: String] {
+        var lists = ["all": newest(of: [.live(nil), .history(nil)], paged: paged)]
+        lists[Booking.Status.confirmed.rawValue] = newest(of: [.live(.confirmed)], paged: paged)
+        lists[Booking.Status.held.rawValue] = newest(of: [.live(.held)], paged: paged)
+        lists[Booking.Status.expired.rawValue] = newest(of: [.live(.expired), .history(.expired)], paged: paged)
+        lists[Booking.Status.cancelled.rawValue] = newest(of: [.history(.cancelled)], paged: paged)
+        return lists
+    }
+
+    /// Where a list's rows come from: bookings (confirmed, held, or lapsed and not yet moved),
+    /// or history (cancelled or expired); nil: every status of that table.
+    private enum Source {
+        case live(Booking.Status?)
+        case history(Booking.Status?)
+
+        var rows: String {
+            switch self {
+            case .live(let status):
+                let filter = switch status {
+                case .confirmed: " AND expires_at IS NULL"
+                case .held: " AND expires_at > clock_timestamp()"
+                case .expired: " AND expires_at <= clock_timestamp()"
+                case .cancelled, nil: ""
+                }
+                return """
+                    SELECT id, event_id, user_id, seat_no, \(liveStatus) AS status, created_at,
+                           NULL::timestamptz AS cancelled_at, expires_at
+                    FROM bookings WHERE user_id = $1\(filter)
+                    """
+            case .history(let status):
+                let filter = status.map { " AND status = '\($0.rawValue)'" } ?? ""
+                return """
+                    SELECT id, event_id, user_id, seat_no, status, created_at, cancelled_at, expires_at
+                    FROM booking_history WHERE user_id = $1\(filter)
+                    """
+            }
         }
     }
 
-    private static let confirmedOfUser = newest(.confirmed, paged: false)
-    private static let confirmedOfUserPaged = newest(.confirmed, paged: true)
-    private static let cancelledOfUser = newest(.cancelled, paged: false)
-    private static let cancelledOfUserPaged = newest(.cancelled, paged: true)
-    private static let allOfUser = newestOfBoth(paged: false)
-    private static let allOfUserPaged = newestOfBoth(paged: true)
-
-    /// The columns every variant answers with, from a row source `x` of bookings' shape.
-    private static let listColumns = """
-        x.id, x.event_id, x.user_id, x.seat_no, x.confirmed, epoch_us(x.created_at),
-               epoch_us(x.cancelled_at), (SELECT e.name FROM events e WHERE e.id = x.event_id)
-        """
-
-    /// The newest rows of one table as `x`'s shape, up to $2, before the cursor when paged.
-    private static func newestRows(_ status: Booking.Status, paged: Bool) -> String {
-        let (table, cancelledAt) = status == .confirmed
-            ? ("bookings", "NULL::timestamptz AS cancelled_at") : ("booking_history", "cancelled_at")
+    /// The newest rows of the sources, up to $2, before the cursor when paged.
+    private static func newest(of sources: [Source], paged: Bool) -> String {
         let cursor = paged ? " AND (created_at, id) < (from_epoch_us($3::int8), $4::int8)" : ""
+        let parts = sources.map { "(\($0.rows)\(cursor) ORDER BY created_at DESC, id DESC LIMIT $2)" }
         return """
-            SELECT id, event_id, user_id, seat_no, \(status == .confirmed) AS confirmed, created_at, \(cancelledAt)
-            FROM \(table) WHERE user_id = $1\(cursor)
-            ORDER BY created_at DESC, id DESC LIMIT $2
+            SELECT x.id, x.event_id, x.user_id, x.seat_no, x.status, epoch_us(x.created_at), epoch_us(x.cancelled_at),
+                   (SELECT e.name FROM events e WHERE e.id = x.event_id), epoch_us(x.expires_at)
+            FROM (\(parts.joined(separator: " UNION ALL "))) x
+            ORDER BY x.created_at DESC, x.id DESC
+            LIMIT $2
             """
-    }
-
-    private static func newest(_ status: Booking.Status, paged: Bool) -> String {
-        "SELECT \(listColumns) FROM (\(newestRows(status, paged: paged))) x ORDER BY x.created_at DESC, x.id DESC"
-    }
-
-    private static func newestOfBoth(paged: Bool) -> String {
-        """
-        SELECT \(listColumns)
-        FROM ((\(newestRows(.confirmed, paged: paged))) UNION ALL (\(newestRows(.cancelled, paged: paged)))) x
-        ORDER BY x.created_at DESC, x.id DESC
-        LIMIT $2
-        """
     }
 }
 

@@ -1,8 +1,8 @@
 /// The statements of ``PostgresIdempotencyStore`` on `idempotency_keys` (migrations 1 and 7).
 enum IdempotencySQL {
     /// The columns a claim reads back: claimed, fingerprint, outcome, booking id, event id, seat,
-    /// booked at (µs since 1970).
-    private static let columns = "fingerprint, outcome, booking_id, event_id, seat_no, epoch_us(booked_at)"
+    /// booked at and, for a hold, its end (µs since 1970).
+    private static let columns = "fingerprint, outcome, booking_id, event_id, seat_no, epoch_us(booked_at), epoch_us(expires_at)"
 
     /// Claims ($1 user, $2 key, $3 fingerprint) for this request, or returns the row that holds
     /// it: `claimed` true when this request is the first, or takes over a row over 24 h old or a
@@ -15,7 +15,7 @@ enum IdempotencySQL {
             INSERT INTO idempotency_keys (user_id, key, fingerprint) VALUES ($1, $2, $3)
             ON CONFLICT (user_id, key) DO UPDATE
                 SET fingerprint = EXCLUDED.fingerprint, outcome = NULL, booking_id = NULL, event_id = NULL,
-                    seat_no = NULL, booked_at = NULL, created_at = clock_timestamp()
+                    seat_no = NULL, booked_at = NULL, expires_at = NULL, created_at = clock_timestamp()
                 WHERE \(takenOver("idempotency_keys"))
             RETURNING true, \(columns)
         )
@@ -35,10 +35,11 @@ enum IdempotencySQL {
     }
 
     /// Records ($1 user, $2 key) the outcome $3 and, for a booking, $4 id, $5 event, $6 seat,
-    /// $7 booked at (µs since 1970).
+    /// $7 booked at and $8 a hold's end (µs since 1970).
     static let record = """
         UPDATE idempotency_keys
-        SET outcome = $3, booking_id = $4, event_id = $5, seat_no = $6, booked_at = from_epoch_us($7)
+        SET outcome = $3, booking_id = $4, event_id = $5, seat_no = $6, booked_at = from_epoch_us($7),
+            expires_at = from_epoch_us($8)
         WHERE user_id = $1 AND key = $2
         """
 

@@ -32,29 +32,47 @@ struct PostgresBookingStore: BookingStore {
         guard let total = results[0].first else { return nil }
         return SeatState(
             totalSeats: try total.decode(0, as: Int.self),
-            holders: try results[1].map { (userID: try $0.decode(0, as: String.self), seatNumber: try $0.decode(1, as: Int.self)) }
+            holders: try results[1].map { row in
+                (userID: try row.decode(0, as: String.self), seatNumber: try row.decode(1, as: Int.self),
+                 holdEnds: try row.decode(2, as: Int64?.self))
+            }
         )
     }
 
-    func insertBooking(eventID: Int64, userID: String, seatNumber: Int) async throws -> Booking {
+    func insertBooking(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) async throws -> Booking {
+        let insert = holdSeconds.map { seconds in
+            PostgresQuery(BookingSQL.insertHold, binds: [.init(eventID), .init(userID), .init(seatNumber), .init(seconds)])
+        } ?? PostgresQuery(BookingSQL.insertBooking, binds: [.init(eventID), .init(userID), .init(seatNumber)])
         do {
-            let rows = try await client.query(PostgresQuery(
-                BookingSQL.insertBooking, binds: [.init(eventID), .init(userID), .init(seatNumber)]
-            ))
-            return try Self.confirmedBooking(rows[0])
+            return try Self.newBooking(try await client.query(insert)[0])
+        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+            // A lapsed hold may be what is in the way: moved to history in the transaction of a
+            // second try of the insert (one round trip). Only on a conflict, so a booking that
+            // meets none costs the one statement.
+            do {
+                let results = try await client.pipeline([
+                    PostgresQuery(BookingSQL.expireLapsedInTheWay, binds: [.init(eventID), .init(userID), .init(seatNumber)]),
+                    insert,
+                ])
+                return try Self.newBooking(results[1][0])
+            } catch {
+                throw try await conflict(error, eventID: eventID, userID: userID)
+            }
         } catch {
             throw try await conflict(error, eventID: eventID, userID: userID)
         }
     }
 
-    func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?) async throws -> Booking {
+    func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
         let results: [PostgresQueryResult]
         do {
-            // One round trip, one transaction: the event row lock, then the insert.
+            // One round trip, one transaction: the event row lock, the event's lapsed holds moved
+            // to history, then the insert.
             results = try await client.pipeline([
                 PostgresQuery(BookingSQL.lockEvent, binds: [.init(eventID)]),
+                PostgresQuery(BookingSQL.expireLapsedOfEvent, binds: [.init(eventID)]),
                 PostgresQuery(BookingSQL.insertFirstFreeSeat, binds: [
-                    .init(eventID), .init(userID), PostgresBind(seatNumber),
+                    .init(eventID), .init(userID), PostgresBind(seatNumber), PostgresBind(holdSeconds),
                 ]),
             ])
         } catch {
@@ -64,12 +82,29 @@ struct PostgresBookingStore: BookingStore {
             throw ReservationError.eventNotFound
         }
         if let seatNumber, seatNumber > total { throw ReservationError.seatOutOfRange(totalSeats: total) }
-        guard let row = results[1].first else {
+        guard let row = results[2].first else {
             // No free seat. A user who already holds one hears that first.
             if try await userHoldsBooking(eventID: eventID, userID: userID) { throw ReservationError.alreadyBooked }
             throw ReservationError.soldOut
         }
-        return try Self.confirmedBooking(row)
+        return try Self.newBooking(row)
+    }
+
+    func confirmHold(id: Int64, userID: String) async throws -> Booking {
+        let rows = try await run(PostgresQuery(BookingSQL.confirmHold, binds: [.init(id), .init(userID)]))
+        if let row = rows.first { return try Self.newBooking(row) }
+        // Existence first, then ownership, then state; a booking confirmed already is answered again.
+        let status = try await status(of: id, userID: userID)
+        switch status {
+        case .confirmed:
+            guard let booking = try await booking(id: id), booking.status == .confirmed else { throw ReservationError.holdExpired }
+            return booking
+        case .cancelled: throw ReservationError.alreadyCancelled
+        case .expired: throw ReservationError.holdExpired
+        case .held:
+            // Its end passed between the two statements; judged again, it is expired.
+            throw ReservationError.holdExpired
+        }
     }
 
     func cancelBooking(id: Int64, userID: String) async throws -> Booking {
@@ -81,11 +116,17 @@ struct PostgresBookingStore: BookingStore {
                 cancelledAt: try row.decode(5)
             )
         }
-        // Existence first, then ownership, then state.
-        let owners = try await run(PostgresQuery(BookingSQL.bookingOwner, binds: [.init(id)]))
-        guard let owner = owners.first else { throw ReservationError.bookingNotFound }
-        guard try owner.decode(0, as: String.self) == userID else { throw ReservationError.notOwner }
-        throw ReservationError.alreadyCancelled
+        switch try await status(of: id, userID: userID) {
+        case .expired: throw ReservationError.holdExpired
+        default: throw ReservationError.alreadyCancelled
+        }
+    }
+
+    func expireLapsedHolds(limit: Int) async throws -> [LapsedHold] {
+        let rows = try await run(PostgresQuery(BookingSQL.expireBatch, binds: [.init(limit)]))
+        return try rows.map { row in
+            LapsedHold(eventID: try row.decode(0), userID: try row.decode(1), seatNumber: try row.decode(2))
+        }
     }
 
     func booking(id: Int64) async throws -> Booking? {
@@ -93,8 +134,8 @@ struct PostgresBookingStore: BookingStore {
         return try rows.first.map { row in
             Booking(
                 id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
-                seatNumber: try row.decode(3), status: try row.decode(4, as: Bool.self) ? .confirmed : .cancelled,
-                createdAt: try row.decode(5), cancelledAt: try row.decode(6)
+                seatNumber: try row.decode(3), status: try Self.status(row.decode(4, as: String.self)),
+                createdAt: try row.decode(5), cancelledAt: try row.decode(6), expiresAt: try row.decode(7)
             )
         }
     }
@@ -109,13 +150,28 @@ struct PostgresBookingStore: BookingStore {
         return try Self.page(rows, limit: limit, { row in
             Booking(
                 id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
-                seatNumber: try row.decode(3), status: try row.decode(4, as: Bool.self) ? .confirmed : .cancelled,
-                createdAt: try row.decode(5), cancelledAt: try row.decode(6), eventName: try row.decode(7)
+                seatNumber: try row.decode(3), status: try Self.status(row.decode(4, as: String.self)),
+                createdAt: try row.decode(5), cancelledAt: try row.decode(6), expiresAt: try row.decode(8),
+                eventName: try row.decode(7)
             )
         }) { PagePosition(createdAt: $0.createdAt, id: $0.id) }
     }
 
     // MARK: - Helpers
+
+    /// A booking that a cancel or a confirm did not change, by existence, then ownership: its
+    /// status now.
+    private func status(of id: Int64, userID: String) async throws -> Booking.Status {
+        let owners = try await run(PostgresQuery(BookingSQL.bookingOwner, binds: [.init(id)]))
+        guard let owner = owners.first else { throw ReservationError.bookingNotFound }
+        guard try owner.decode(0, as: String.self).utf8.elementsEqual(userID.utf8) else { throw ReservationError.notOwner }
+        return try Self.status(owner.decode(1, as: String.self))
+    }
+
+    private static func status(_ text: String) throws -> Booking.Status {
+        guard let status = Booking.Status(rawValue: text) else { throw ReservationError.internalFailure }
+        return status
+    }
 
     private func userHoldsBooking(eventID: Int64, userID: String) async throws -> Bool {
         try await !run(PostgresQuery(BookingSQL.userHoldsBooking, binds: [.init(eventID), .init(userID)])).isEmpty
@@ -167,14 +223,17 @@ struct PostgresBookingStore: BookingStore {
     private static func event(_ row: PostgresRow) throws -> Event {
         Event(
             id: try row.decode(0), name: try row.decode(1), totalSeats: try row.decode(2),
-            bookedSeats: try row.decode(3), createdAt: try row.decode(4)
+            bookedSeats: try row.decode(3), heldSeats: try row.decode(5), createdAt: try row.decode(4)
         )
     }
 
-    private static func confirmedBooking(_ row: PostgresRow) throws -> Booking {
-        Booking(
+    /// A row of a booking statement: id, event, user, seat, created_at and, for a hold, expires_at.
+    private static func newBooking(_ row: PostgresRow) throws -> Booking {
+        let expiresAt: Int64? = row.columnCount > 5 ? try row.decode(5) : nil
+        return Booking(
             id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
-            seatNumber: try row.decode(3), status: .confirmed, createdAt: try row.decode(4)
+            seatNumber: try row.decode(3), status: expiresAt == nil ? .confirmed : .held, createdAt: try row.decode(4),
+            expiresAt: expiresAt
         )
     }
 

@@ -16,9 +16,11 @@ struct PostgresIdempotencyStore: IdempotencyStore {
         guard let outcome = try row.decode(2, as: String?.self) else { return .inFlight }
         switch outcome {
         case "reserved":
+            // The first answer as it was: a hold with its end, even past it.
+            let expiresAt = try row.decode(7, as: Int64?.self)
             return .finished(.reserved(Booking(
                 id: try row.decode(3), eventID: try row.decode(4), userID: userID, seatNumber: try row.decode(5),
-                status: .confirmed, createdAt: try row.decode(6)
+                status: expiresAt == nil ? .confirmed : .held, createdAt: try row.decode(6), expiresAt: expiresAt
             )))
         case "already_booked": return .finished(.refused(.alreadyBooked))
         case "sold_out": return .finished(.refused(.soldOut))
@@ -31,9 +33,12 @@ struct PostgresIdempotencyStore: IdempotencyStore {
         var binds: [PostgresBind] = [.init(userID), .init(key)]
         switch outcome {
         case .reserved(let booking):
-            binds += [.init("reserved"), .init(booking.id), .init(booking.eventID), .init(booking.seatNumber), .init(booking.createdAt)]
+            binds += [
+                .init("reserved"), .init(booking.id), .init(booking.eventID), .init(booking.seatNumber), .init(booking.createdAt),
+                PostgresBind(booking.expiresAt),
+            ]
         case .refused(let refusal):
-            binds += [.init(try Self.column(refusal)), .null, .null, .null, .null]
+            binds += [.init(try Self.column(refusal)), .null, .null, .null, .null, .null]
         }
         _ = try await run(PostgresQuery(IdempotencySQL.record, binds: binds))
     }
