@@ -5,14 +5,19 @@ import Testing
 
 /// A ``BookingService`` over in-memory ports, with handles on both to arrange and inspect.
 struct BookingFixture {
-    let store = InMemoryBookingStore()
-    let cache = InMemorySeatCache()
+    /// One clock for the store's holds and the cache's: a test moves both at once.
+    let holdClock: HoldClock
+    let store: InMemoryBookingStore
+    let cache: InMemorySeatCache
     let idempotency = InMemoryIdempotencyStore()
     let postCommit = CountingPostCommitSignal()
     let observer = RecordingObserver()
     let service: BookingService
 
     init(rateLimiter: UserRateLimiter? = nil, configure: (inout BookingService.Configuration) -> Void = { _ in }) {
+        holdClock = HoldClock()
+        store = InMemoryBookingStore(holdClock: holdClock)
+        cache = InMemorySeatCache(holdClock: holdClock)
         var configuration = BookingService.Configuration()
         configure(&configuration)
         // The service's warnings are expected here (outages are simulated); keep the output readable.

@@ -9,6 +9,7 @@ final class RecordingObserver: ReservationObserver {
         case cancelled
         case lockContended
         case cacheBypassed
+        case holdsExpired(Int)
     }
 
     private let recorded = Mutex<[Note]>([])
@@ -24,4 +25,5 @@ final class RecordingObserver: ReservationObserver {
     func cancelled() { recorded.withLock { $0.append(.cancelled) } }
     func lockContended() { recorded.withLock { $0.append(.lockContended) } }
     func cacheBypassed() { recorded.withLock { $0.append(.cacheBypassed) } }
+    func holdsExpired(_ count: Int) { recorded.withLock { $0.append(.holdsExpired(count)) } }
 }

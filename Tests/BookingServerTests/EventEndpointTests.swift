@@ -18,7 +18,7 @@ struct EventEndpointTests {
             #expect(reply.status == 201, "\(reply)")
             #expect(reply.json?["success"] == .bool(true))
             let event = try #require(reply.json?["event"]?.object, "\(reply)")
-            #expect(Set(event.keys) == ["id", "name", "total_seats", "booked_seats", "available_seats", "created_at"])
+            #expect(Set(event.keys) == ["id", "name", "total_seats", "booked_seats", "held_seats", "available_seats", "created_at"])
             #expect(event["name"]?.string.map { Array($0.utf8) } == Array(name.utf8))
             #expect(event["total_seats"] == .int(100))
             #expect(event["booked_seats"] == .int(0))
@@ -137,7 +137,7 @@ struct EventEndpointTests {
             let stamps = (firstPage + secondPage).compactMap { $0["created_at"]?.string }
             #expect(stamps == stamps.sorted(by: >), "newest first: \(stamps)")
             for event in firstPage + secondPage {
-                #expect(Set(event.object.map { Array($0.keys) } ?? []) == ["id", "name", "total_seats", "booked_seats", "available_seats", "created_at"])
+                #expect(Set(event.object.map { Array($0.keys) } ?? []) == ["id", "name", "total_seats", "booked_seats", "held_seats", "available_seats", "created_at"])
             }
 
             // Walking from the top finds the events just created, newest first.

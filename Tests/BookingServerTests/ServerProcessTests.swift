@@ -21,6 +21,8 @@ struct BookingServerProcess {
             "AMQP_URL": TestEnvironment.amqpURL, "ADMIN_TOKEN": TestEnvironment.adminToken,
             "RATE_LIMIT_PER_USER": "0", "LOG_LEVEL": "warning",
             "DATABASE_POOL_SIZE": "16", "REDIS_CONNECTIONS": "3",
+            // As the in-process test servers: no expiry task moving other tests' holds.
+            "HOLD_EXPIRY_INTERVAL_MS": "0",
         ])
         return BookingServerProcess(child: child, port: port)
     }

@@ -48,9 +48,9 @@ struct HoldCacheContractTests {
     func fromItsEndAHoldIsFreeForTheNextAllocation(_ implementation: Implementation) async throws {
         try await withCache(implementation) { (cache, event) async throws in
             try await cache.load(eventID: event, state: SeatState(totalSeats: 1, holders: []))
-            try await hold(cache, event, "a", seat: 1, ends: fromNow(0.4))
+            try await hold(cache, event, "a", seat: 1, ends: fromNow(2))
             #expect(try await cache.allocate(eventID: event, userID: "b", seatNumber: nil, lockToken: "y") == .soldOut)
-            try await Task.sleep(for: .milliseconds(550))
+            try await Task.sleep(for: .milliseconds(2200))
             // Its seat goes to another user, and its user is free to book again.
             #expect(try await cache.allocate(eventID: event, userID: "b", seatNumber: nil, lockToken: "y") == .allocated(seatNumber: 1))
             try await cache.confirm(eventID: event, userID: "b", seatNumber: 1, lockToken: "y")
@@ -62,11 +62,11 @@ struct HoldCacheContractTests {
     func aLoadedHoldEndsAsOneMadeHere(_ implementation: Implementation) async throws {
         try await withCache(implementation) { (cache, event) async throws in
             try await cache.load(eventID: event, state: SeatState(totalSeats: 2, holders: [
-                (userID: "a", seatNumber: 1, holdEnds: fromNow(0.4)), (userID: "b", seatNumber: 2, holdEnds: nil),
+                (userID: "a", seatNumber: 1, holdEnds: fromNow(2)), (userID: "b", seatNumber: 2, holdEnds: nil),
             ]))
             #expect(try await cache.allocate(eventID: event, userID: "a", seatNumber: nil, lockToken: "x") == .alreadyBooked)
             #expect(try await cache.allocate(eventID: event, userID: "c", seatNumber: nil, lockToken: "y") == .soldOut)
-            try await Task.sleep(for: .milliseconds(550))
+            try await Task.sleep(for: .milliseconds(2200))
             #expect(try await cache.allocate(eventID: event, userID: "c", seatNumber: nil, lockToken: "y") == .allocated(seatNumber: 1))
             #expect(try await cache.allocate(eventID: event, userID: "b", seatNumber: nil, lockToken: "z") == .alreadyBooked)
         }
@@ -76,9 +76,9 @@ struct HoldCacheContractTests {
     func aConfirmedHoldNoLongerEnds(_ implementation: Implementation) async throws {
         try await withCache(implementation) { (cache, event) async throws in
             try await cache.load(eventID: event, state: SeatState(totalSeats: 1, holders: []))
-            try await hold(cache, event, "a", seat: 1, ends: fromNow(0.4))
+            try await hold(cache, event, "a", seat: 1, ends: fromNow(2))
             try await cache.confirmHold(eventID: event, userID: "a", seatNumber: 1)
-            try await Task.sleep(for: .milliseconds(550))
+            try await Task.sleep(for: .milliseconds(2200))
             #expect(try await cache.allocate(eventID: event, userID: "b", seatNumber: nil, lockToken: "y") == .soldOut)
             #expect(try await cache.allocate(eventID: event, userID: "a", seatNumber: nil, lockToken: "x") == .alreadyBooked)
         }
@@ -104,10 +104,10 @@ struct HoldCacheContractTests {
     func aCancelledHoldFreesItsSeatAndItsEnd(_ implementation: Implementation) async throws {
         try await withCache(implementation) { (cache, event) async throws in
             try await cache.load(eventID: event, state: SeatState(totalSeats: 1, holders: []))
-            try await hold(cache, event, "a", seat: 1, ends: fromNow(0.4))
+            try await hold(cache, event, "a", seat: 1, ends: fromNow(2))
             try await cache.release(eventID: event, userID: "a", seatNumber: 1)
             try await hold(cache, event, "b", seat: 1, ends: fromNow(60))
-            try await Task.sleep(for: .milliseconds(550))
+            try await Task.sleep(for: .milliseconds(2200))
             // a's old end is gone with a's hold: b's seat stays b's.
             #expect(try await cache.allocate(eventID: event, userID: "c", seatNumber: nil, lockToken: "z") == .soldOut)
         }

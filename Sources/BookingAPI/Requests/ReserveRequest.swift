@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The body of `POST /api/bookings/reserve`: `{"event_id": 1, "user_id": "u", "seat_no": 17}`,
 /// `seat_no` optional, unknown fields ignored; and of `POST /api/bookings/hold`, which may add
 /// `"hold_seconds"` (1 … 3,600; absent or null: the server's `HOLD_SECONDS`).
