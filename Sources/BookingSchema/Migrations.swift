@@ -265,8 +265,10 @@ public enum Migrations {
             -- live while expires_at is ahead of PostgreSQL's clock, under the same two unique
             -- constraints as a confirmed booking. A confirmed booking has none.
             ALTER TABLE bookings ADD COLUMN expires_at timestamptz;
-            -- The expiry task's batches, oldest first; confirmed rows are not in it.
+            -- The expiry task's batches, oldest first, and an event's lapsed holds for the path
+            -- without Redis; confirmed rows are in neither.
             CREATE INDEX bookings_holds_by_expiry ON bookings (expires_at) WHERE expires_at IS NOT NULL;
+            CREATE INDEX bookings_holds_by_event ON bookings (event_id, expires_at) WHERE expires_at IS NOT NULL;
 
             -- History keeps how a booking ended: cancelled (when), or expired (its hold's end).
             ALTER TABLE booking_history

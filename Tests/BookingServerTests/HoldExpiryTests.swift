@@ -12,7 +12,13 @@ import Testing
 /// `booking_holds_expired_total`, and freed in Redis, once, whichever instance moves it.
 @Suite("Hold expiry task", .serialized)
 struct HoldExpiryTests {
+    /// Exclusive: every relay of the tests (which would publish and delete the outbox rows read
+    /// here) runs in an exclusive section too.
     @Test func twoInstancesTasksMoveEachLapsedHoldOnceWithItsMessage() async throws {
+        try await ExclusiveSection.run { try await Self.moveWithTwoInstances() }
+    }
+
+    private static func moveWithTwoInstances() async throws {
         try await TestSchema.ensureMigrated()
         let configuration = TestEnvironment.configuration()
         let clients = try StoreClients(configuration: configuration, logger: TestEnvironment.logger)
@@ -63,6 +69,15 @@ struct HoldExpiryTests {
                     """, binds: [.init(event.id)]))
             }
             #expect(rows.count == holds.count)
+            // Each message its own id, though one statement moved several holds.
+            let ids = try await TestDatabase.withClient { client in
+                try await client.query(PostgresQuery("""
+                    SELECT count(*), count(DISTINCT message_id) FROM outbox
+                    WHERE routing_key = 'booking.expired' AND (payload #>> '{booking,event_id}')::int8 = $1
+                    """, binds: [.init(event.id)]))[0]
+            }
+            #expect(try ids.decode(0, as: Int.self) == holds.count)
+            #expect(try ids.decode(1, as: Int.self) == holds.count, "message ids shared between rows")
             for row in rows {
                 #expect(try row.decode(1, as: Bool.self))
                 // One message each (no relay runs here, so every one is still in the outbox).

@@ -67,7 +67,10 @@ enum BookingSQL {
     /// Writes the outbox row of each booking of the row source `source` (aliased `b`): part of a
     /// `WITH` (PostgreSQL runs a data-modifying `WITH` to the end, read or not). The routing key
     /// is the message contract's constant, written into the statement once (a constant, not a
-    /// value of a request).
+    /// value of a request). The message id is drawn in the select list of a subquery over the
+    /// rows, so each row gets its own: a `LATERAL (SELECT gen_random_uuid())` that names no column
+    /// of the row is evaluated once for all of them, which gave every hold an expiry batch moved
+    /// the same id.
     private static func announce(
         _ kind: String, status: String, from source: String, occurred: String,
         cancelled: String = "NULL", expires: String = "NULL"
@@ -75,10 +78,10 @@ enum BookingSQL {
         """
         announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, '\(kind)', booking_message(
-                m.id, '\(kind)', \(occurred), b.id, b.event_id, b.user_id, b.seat_no, '\(status)',
+            SELECT b.message_id, '\(kind)', booking_message(
+                b.message_id, '\(kind)', \(occurred), b.id, b.event_id, b.user_id, b.seat_no, '\(status)',
                 b.created_at, \(cancelled), \(expires))
-            FROM \(source) b CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
+            FROM (SELECT gen_random_uuid() AS message_id, s.* FROM \(source) s) b
         )
         """
     }
@@ -156,12 +159,12 @@ enum BookingSQL {
             RETURNING id, event_id, user_id, seat_no, created_at, expires_at
         ), announced AS (
             INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT m.id, k.kind, booking_message(
-                m.id, k.kind, b.created_at, b.id, b.event_id, b.user_id, b.seat_no, k.status, b.created_at, NULL, b.expires_at)
-            FROM booked b
-            CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id) m
-            CROSS JOIN LATERAL (SELECT CASE WHEN b.expires_at IS NULL THEN '\(confirmed)' ELSE '\(held)' END AS kind,
-                                       CASE WHEN b.expires_at IS NULL THEN 'confirmed' ELSE 'held' END AS status) k
+            SELECT b.message_id, b.kind, booking_message(
+                b.message_id, b.kind, b.created_at, b.id, b.event_id, b.user_id, b.seat_no, b.status, b.created_at, NULL, b.expires_at)
+            FROM (SELECT gen_random_uuid() AS message_id, s.*,
+                         CASE WHEN s.expires_at IS NULL THEN '\(confirmed)' ELSE '\(held)' END AS kind,
+                         CASE WHEN s.expires_at IS NULL THEN 'confirmed' ELSE 'held' END AS status
+                  FROM booked s) b
         )
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
         """
