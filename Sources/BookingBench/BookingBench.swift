@@ -5,7 +5,8 @@ struct BookingBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load generator and verifier for the seat reservation engine.",
         subcommands: [
-            FlashSaleCommand.self, RejectionsCommand.self, ListCommand.self, MixedCommand.self, ClientsBenchmark.self,
+            FlashSaleCommand.self, CheckoutCommand.self, RejectionsCommand.self, ListCommand.self, MixedCommand.self,
+            ClientsBenchmark.self,
         ]
     )
 }

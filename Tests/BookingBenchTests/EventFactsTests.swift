@@ -6,7 +6,7 @@ import Testing
     /// A clean flash sale: 100 seats sold, 10 of them cancelled and rebooked.
     static let clean = EventFacts(
         eventID: 7, totalSeats: 100, confirmed: 100, distinctUsers: 100, distinctSeats: 100, seatsOutOfRange: 0,
-        cancelled: 10, unsentOutbox: 0, confirmedNotifications: 110, cancelledNotifications: 10,
+        cancelled: 10, unsentOutbox: 0, notifications: .init(confirmed: 110, cancelled: 10),
         apiTotalSeats: 100, apiBookedSeats: 100, apiAvailableSeats: 0, expectedConfirmed: 100
     )
 
@@ -16,7 +16,7 @@ import Testing
 
     @Test func aCleanRunPassesEveryCheck() {
         #expect(failedChecks(Self.clean).isEmpty)
-        #expect(Self.clean.checks().count == 8)
+        #expect(Self.clean.checks().count == 9)
         #expect(Self.clean.isSettled)
     }
 
@@ -25,7 +25,7 @@ import Testing
         (facts.confirmed, facts.distinctUsers, facts.distinctSeats) = (101, 101, 101)
         facts.expectedConfirmed = 101
         (facts.apiBookedSeats, facts.apiAvailableSeats) = (101, -1)
-        facts.confirmedNotifications = 111
+        facts.notifications?.confirmed = 111
         #expect(failedChecks(facts) == ["event 7: confirmed bookings ≤ total seats"])
     }
 
@@ -45,20 +45,20 @@ import Testing
 
     @Test func notificationsMustMatchEveryBookingChangeExactly() {
         var behind = Self.clean
-        behind.confirmedNotifications = 109
+        behind.notifications?.confirmed = 109
         #expect(!behind.isSettled)
         #expect(failedChecks(behind) == ["event 7: one notification per booking change"])
 
         var twice = Self.clean
-        twice.cancelledNotifications = 11
+        twice.notifications?.cancelled = 11
         #expect(twice.isSettled)
         #expect(failedChecks(twice) == ["event 7: one notification per booking change"])
     }
 
     @Test func notificationsAreNotCheckedWithoutAWorker() {
         var facts = Self.clean
-        (facts.confirmedNotifications, facts.cancelledNotifications) = (nil, nil)
-        #expect(facts.checks().count == 7)
+        facts.notifications = nil
+        #expect(facts.checks().count == 8)
         #expect(facts.isSettled)
     }
 
@@ -74,5 +74,34 @@ import Testing
         #expect(failedChecks(facts) == ["event 7: confirmed bookings match the answers the run got"])
         facts.expectedConfirmed = nil
         #expect(failedChecks(facts).isEmpty)
+    }
+
+    /// A checkout: 100 seats, 90 held, 30 confirmed, 30 cancelled, 30 lapsed; then 40 reserves.
+    static let checkout = EventFacts(
+        eventID: 8, totalSeats: 100, confirmed: 70, distinctUsers: 70, distinctSeats: 70, seatsOutOfRange: 0,
+        cancelled: 30, expired: 30, unsentOutbox: 0,
+        notifications: .init(held: 90, confirmed: 70, cancelled: 30, expired: 30),
+        apiTotalSeats: 100, apiBookedSeats: 70, apiAvailableSeats: 30, expectedConfirmed: 70,
+        expectedChanges: .init(held: 90, confirmed: 70, cancelled: 30, expired: 30)
+    )
+
+    @Test func aCleanCheckoutPassesEveryCheck() {
+        #expect(failedChecks(Self.checkout).isEmpty)
+        #expect(Self.checkout.isSettled)
+    }
+
+    @Test func aHoldNotYetMovedIsWaitedForAndALostExpiryFails() {
+        var lingering = Self.checkout
+        (lingering.held, lingering.distinctUsers, lingering.distinctSeats, lingering.expired) = (1, 71, 71, 29)
+        lingering.notifications?.expired = 29
+        #expect(!lingering.isSettled)
+        #expect(failedChecks(lingering) == [
+            "event 8: no hold left", "event 8: PostgreSQL holds the changes the answers imply",
+            "event 8: one notification per booking change",
+        ])
+        var missing = Self.checkout
+        missing.notifications?.held = 89
+        #expect(!missing.isSettled)
+        #expect(failedChecks(missing) == ["event 8: one notification per booking change"])
     }
 }

@@ -57,14 +57,15 @@ final class APIClient: Sendable {
     }
 
     /// GET /api/events/{id}: the server's seat counts.
-    func seatCounts(ofEvent id: Int) async throws -> (total: Int, booked: Int, available: Int) {
+    func seatCounts(ofEvent id: Int) async throws -> (total: Int, booked: Int, held: Int, available: Int) {
         let response = try await send(BenchRequest(operation: .getEvent, method: .GET, uri: "/api/events/\(id)"))
         guard response.status == 200, let body = response.body?.readableBytesView,
             let total = ResponseBodyScan.integer("total_seats", in: body),
             let booked = ResponseBodyScan.integer("booked_seats", in: body),
+            let held = ResponseBodyScan.integer("held_seats", in: body),
             let available = ResponseBodyScan.integer("available_seats", in: body)
         else { throw UnexpectedAnswer(what: "reading event \(id)", response: response) }
-        return (total, booked, available)
+        return (total, booked, held, available)
     }
 
     func close() {

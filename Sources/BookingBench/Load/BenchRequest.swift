@@ -3,7 +3,7 @@ import NIOHTTP1
 
 /// What a request does in the booking domain; statistics are kept per operation.
 enum Operation: String, CaseIterable, Codable, Sendable {
-    case reserve, list, cancel, createEvent = "create_event", getEvent = "get_event"
+    case reserve, hold, confirm, list, cancel, createEvent = "create_event", getEvent = "get_event"
 }
 
 /// One request of a run, with what the workload needs to make sense of its answer.
@@ -22,6 +22,22 @@ struct BenchRequest: Sendable {
         BenchRequest(
             operation: .reserve, method: .POST, uri: "/api/bookings/reserve",
             body: #"{"event_id":\#(eventID),"user_id":"\#(users.userID(index))"}"#, headers: users.headers(index), user: user
+        )
+    }
+
+    /// User `index` holds a seat of `eventID` for `seconds`.
+    static func hold(eventID: Int, by index: Int, of users: UserIdentities, seconds: Int, user: Int = 0) -> BenchRequest {
+        BenchRequest(
+            operation: .hold, method: .POST, uri: "/api/bookings/hold",
+            body: #"{"event_id":\#(eventID),"user_id":"\#(users.userID(index))","hold_seconds":\#(seconds)}"#,
+            headers: users.headers(index), user: user
+        )
+    }
+
+    static func confirm(bookingID: Int, by index: Int, of users: UserIdentities, user: Int = 0) -> BenchRequest {
+        BenchRequest(
+            operation: .confirm, method: .POST, uri: "/api/bookings/\(bookingID)/confirm",
+            body: #"{"user_id":"\#(users.userID(index))"}"#, headers: users.headers(index), user: user, bookingID: bookingID
         )
     }
 

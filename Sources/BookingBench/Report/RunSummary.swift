@@ -64,8 +64,24 @@ struct RunSummary: Codable, Sendable, Equatable {
     var transportErrorCount: Int
     var unexpectedAnswerCount: Int
     var operations: [OperationSummary]
+    /// A checkout's own figures (nil for the other scenarios).
+    var checkout: CheckoutFigures?
     /// Nil when verification was not asked for.
     var verification: [Check]?
+
+    /// A checkout's two phases: holds granted per second (first request to the last hold), confirms
+    /// per second (the second phase), and checkouts (hold, then confirm) per second over both.
+    struct CheckoutFigures: Codable, Sendable, Equatable {
+        var holdsGranted: Int
+        var holdsPerSecond: Double
+        var holdPhaseSeconds: Double
+        var confirms: Int
+        var cancels: Int
+        var lapses: Int
+        var confirmsPerSecond: Double
+        var settlePhaseSeconds: Double
+        var checkoutsPerSecond: Double
+    }
     var verificationPassed: Bool?
 
     init(

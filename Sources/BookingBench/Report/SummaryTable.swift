@@ -27,6 +27,16 @@ enum SummaryTable {
                 + "transport errors: \(summary.transportErrorCount); unexpected answers: \(summary.unexpectedAnswerCount); "
                 + "generator CPU \(decimal(summary.generatorCpuSeconds, 2)) s (\(decimal(summary.generatorCpuPercent, 0))% of one core)"
         )
+        if let checkout = summary.checkout {
+            lines.append("")
+            lines.append(
+                "Checkout: \(checkout.holdsGranted) holds granted, \(decimal(checkout.holdsPerSecond, 0))/s over "
+                    + "\(decimal(checkout.holdPhaseSeconds, 2)) s; then \(checkout.confirms) confirmed "
+                    + "(\(decimal(checkout.confirmsPerSecond, 0))/s over \(decimal(checkout.settlePhaseSeconds, 2)) s), "
+                    + "\(checkout.cancels) cancelled, \(checkout.lapses) left to lapse; "
+                    + "\(decimal(checkout.checkoutsPerSecond, 0)) checkouts (hold then confirm) per second over both phases"
+            )
+        }
         if let checks = summary.verification {
             lines.append("")
             lines.append("Verification: " + (summary.verificationPassed == true ? "passed" : "FAILED"))

@@ -7,17 +7,19 @@ import Foundation
 enum ScenarioReport {
     static func finish(
         scenario: String, load: LoadOptions, verify: VerifyOptions, api: APIClient,
-        statistics: LoadStatistics, successLabels: Set<String>, targets: [RunVerifier.Target]
+        statistics: LoadStatistics, successLabels: Set<String>, targets: [RunVerifier.Target],
+        checkout: RunSummary.CheckoutFigures? = nil
     ) async throws {
         var checks: [RunSummary.Check]?
         if let verifier = verify.verifier {
             ProgressLine.note("verifying event(s) \(targets.map(\.eventID)) against PostgreSQL and the API")
             checks = try await verifier.verify(targets, api: api)
         }
-        let summary = RunSummary(
+        var summary = RunSummary(
             scenario: scenario, mode: load.modeDescription, events: targets.map(\.eventID), statistics: statistics,
             successLabels: successLabels, verification: checks
         )
+        summary.checkout = checkout
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]

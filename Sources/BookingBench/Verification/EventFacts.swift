@@ -4,49 +4,70 @@ struct EventFacts: Sendable, Equatable {
     var eventID: Int
     var totalSeats: Int
     var confirmed: Int
+    /// Holds still in bookings (live, or lapsed and not yet moved by the expiry task).
+    var held: Int = 0
     var distinctUsers: Int
     var distinctSeats: Int
     var seatsOutOfRange: Int
     /// Bookings cancelled (rows in booking_history).
     var cancelled: Int
+    /// Holds that lapsed (rows in booking_history).
+    var expired: Int = 0
     var unsentOutbox: Int
     /// Nil when notifications are not checked.
-    var confirmedNotifications: Int?
-    var cancelledNotifications: Int?
+    var notifications: Changes?
     /// The API's `GET /api/events/{id}`.
     var apiTotalSeats: Int
     var apiBookedSeats: Int
+    var apiHeldSeats: Int = 0
     var apiAvailableSeats: Int
     /// Confirmed bookings the run's own answers imply (201s less 200 cancels), when they are
     /// exact: no request went unanswered.
     var expectedConfirmed: Int?
+    /// The status changes the run's answers imply (a checkout's), when exact; nil: a run of
+    /// reserves and cancels, whose changes PostgreSQL's rows imply.
+    var expectedChanges: Changes?
 
-    /// Every confirmed and every cancelled booking announced itself once: a 'booking.confirmed'
-    /// for each booking ever confirmed (still confirmed, or cancelled since) and a 'booking.cancelled'
-    /// for each cancelled one.
-    var expectedConfirmedNotifications: Int { confirmed + cancelled }
-    var expectedCancelledNotifications: Int { cancelled }
+    /// How many changes of each kind: messages recorded, or expected.
+    struct Changes: Sendable, Equatable, CustomStringConvertible {
+        var held = 0, confirmed = 0, cancelled = 0, expired = 0
 
-    /// Nothing left to wait for: the outbox is drained and the worker has recorded (at least)
-    /// every message it should have.
+        var description: String {
+            "booking.held \(held), booking.confirmed \(confirmed), booking.cancelled \(cancelled), booking.expired \(expired)"
+        }
+
+        func covers(_ other: Changes) -> Bool {
+            held >= other.held && confirmed >= other.confirmed && cancelled >= other.cancelled && expired >= other.expired
+        }
+    }
+
+    /// Every change announced itself once. Without holds: a 'booking.confirmed' for each booking
+    /// ever confirmed (still confirmed, or cancelled since) and a 'booking.cancelled' for each
+    /// cancelled one; a checkout's come from its answers.
+    var expectedNotifications: Changes {
+        expectedChanges ?? Changes(confirmed: confirmed + cancelled, cancelled: cancelled)
+    }
+
+    /// Nothing left to wait for: no hold left to lapse or be moved, the outbox drained, and the
+    /// worker has recorded (at least) every message it should have.
     var isSettled: Bool {
-        unsentOutbox == 0
-            && (confirmedNotifications.map { $0 >= expectedConfirmedNotifications } ?? true)
-            && (cancelledNotifications.map { $0 >= expectedCancelledNotifications } ?? true)
+        held == 0 && unsentOutbox == 0 && (notifications.map { $0.covers(expectedNotifications) } ?? true)
     }
 
     func checks() -> [RunSummary.Check] {
         let event = "event \(eventID)"
         var checks = [
             check("\(event): confirmed bookings ≤ total seats", confirmed <= totalSeats, "\(confirmed) of \(totalSeats)"),
-            check("\(event): no user holds two seats", distinctUsers == confirmed, "\(confirmed) bookings, \(distinctUsers) users"),
-            check("\(event): no seat has two holders", distinctSeats == confirmed, "\(confirmed) bookings, \(distinctSeats) seats"),
+            check("\(event): no user holds two seats", distinctUsers == confirmed + held, "\(confirmed + held) bookings, \(distinctUsers) users"),
+            check("\(event): no seat has two holders", distinctSeats == confirmed + held, "\(confirmed + held) bookings, \(distinctSeats) seats"),
+            check("\(event): no hold left", held == 0, "\(held) holds in bookings"),
             check("\(event): every seat within 1…total seats", seatsOutOfRange == 0, "\(seatsOutOfRange) outside"),
             check("\(event): outbox drained", unsentOutbox == 0, "\(unsentOutbox) unsent rows"),
             check(
                 "\(event): API seat counts agree with PostgreSQL",
-                apiTotalSeats == totalSeats && apiBookedSeats == confirmed && apiAvailableSeats == totalSeats - confirmed,
-                "API total \(apiTotalSeats), booked \(apiBookedSeats), available \(apiAvailableSeats); "
+                apiTotalSeats == totalSeats && apiBookedSeats == confirmed && apiHeldSeats == 0
+                    && apiAvailableSeats == totalSeats - confirmed,
+                "API total \(apiTotalSeats), booked \(apiBookedSeats), held \(apiHeldSeats), available \(apiAvailableSeats); "
                     + "PostgreSQL total \(totalSeats), confirmed \(confirmed)"
             ),
         ]
@@ -56,12 +77,17 @@ struct EventFacts: Sendable, Equatable {
                 "PostgreSQL \(confirmed), answers imply \(expectedConfirmed)"
             ))
         }
-        if let confirmedNotifications, let cancelledNotifications {
+        if let expectedChanges {
             checks.append(check(
-                "\(event): one notification per booking change",
-                confirmedNotifications == expectedConfirmedNotifications && cancelledNotifications == expectedCancelledNotifications,
-                "booking.confirmed \(confirmedNotifications) (expected \(expectedConfirmedNotifications)), "
-                    + "booking.cancelled \(cancelledNotifications) (expected \(expectedCancelledNotifications))"
+                "\(event): PostgreSQL holds the changes the answers imply",
+                confirmed == expectedChanges.confirmed && cancelled == expectedChanges.cancelled && expired == expectedChanges.expired,
+                "confirmed \(confirmed), cancelled \(cancelled), expired \(expired); answers imply \(expectedChanges)"
+            ))
+        }
+        if let notifications {
+            checks.append(check(
+                "\(event): one notification per booking change", notifications == expectedNotifications,
+                "\(notifications) (expected \(expectedNotifications))"
             ))
         }
         return checks

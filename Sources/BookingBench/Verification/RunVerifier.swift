@@ -8,10 +8,12 @@ struct RunVerifier: Sendable {
     var drainTimeout: Duration
     var checksNotifications: Bool
 
-    /// An event of the run and the confirmed bookings its answers imply, when they are exact.
+    /// An event of the run and the confirmed bookings its answers imply, when they are exact; for
+    /// a checkout, every status change they imply.
     struct Target: Sendable {
         var eventID: Int
         var expectedConfirmed: Int?
+        var expectedChanges: EventFacts.Changes? = nil
     }
 
     func verify(_ targets: [Target], api: APIClient) async throws -> [RunSummary.Check] {
@@ -46,20 +48,22 @@ struct RunVerifier: Sendable {
         let confirmed = try await client.query(PostgresQuery(VerificationSQL.confirmedBookings, binds: [id, PostgresBind(totalSeats)]))[0]
         let cancelled = try await client.query(PostgresQuery(VerificationSQL.cancelledBookings, binds: [id]))[0]
         let unsent = try await client.query(PostgresQuery(VerificationSQL.unsentOutbox, binds: [id]))[0]
-        var notifications: (confirmed: Int, cancelled: Int)?
+        var notifications: EventFacts.Changes?
         if checksNotifications {
             let row = try await client.query(PostgresQuery(VerificationSQL.notifications, binds: [id]))[0]
-            notifications = (try row.decode(0), try row.decode(1))
+            notifications = .init(held: try row.decode(0), confirmed: try row.decode(1), cancelled: try row.decode(2), expired: try row.decode(3))
         }
         let seats = try await api.seatCounts(ofEvent: target.eventID)
+        let rows: Int = try confirmed.decode(0)
+        let confirmedCount: Int = try confirmed.decode(4)
         return EventFacts(
             eventID: target.eventID, totalSeats: totalSeats,
-            confirmed: try confirmed.decode(0), distinctUsers: try confirmed.decode(1),
+            confirmed: confirmedCount, held: rows - confirmedCount, distinctUsers: try confirmed.decode(1),
             distinctSeats: try confirmed.decode(2), seatsOutOfRange: try confirmed.decode(3),
-            cancelled: try cancelled.decode(0), unsentOutbox: try unsent.decode(0),
-            confirmedNotifications: notifications?.confirmed, cancelledNotifications: notifications?.cancelled,
-            apiTotalSeats: seats.total, apiBookedSeats: seats.booked, apiAvailableSeats: seats.available,
-            expectedConfirmed: target.expectedConfirmed
+            cancelled: try cancelled.decode(0), expired: try cancelled.decode(1), unsentOutbox: try unsent.decode(0),
+            notifications: notifications,
+            apiTotalSeats: seats.total, apiBookedSeats: seats.booked, apiHeldSeats: seats.held, apiAvailableSeats: seats.available,
+            expectedConfirmed: target.expectedConfirmed, expectedChanges: target.expectedChanges
         )
     }
 }
