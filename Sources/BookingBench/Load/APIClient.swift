@@ -1,8 +1,11 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One request at a time from async code over one keep-alive connection: for setting a run up
-/// and checking it afterwards, not for load.
+/// and checking it afterwards, not for load. The server closes a connection idle for longer
+/// than its idle timeout (60 s by default), which a long run leaves this one: a read (`GET`)
+/// that finds it closed is sent again once on a new connection.
 final class APIClient: Sendable {
     struct UnexpectedAnswer: Error, CustomStringConvertible {
         let what: String
@@ -10,24 +13,28 @@ final class APIClient: Sendable {
         var description: String { "\(what): HTTP \(response.status) \(response.bodyText)" }
     }
 
-    private let connection: NIOLoopBound<HTTPConnection>
+    private let current: Mutex<NIOLoopBound<HTTPConnection>>
+    private let target: TargetURL
     let adminToken: String
 
-    private init(connection: NIOLoopBound<HTTPConnection>, adminToken: String) {
-        self.connection = connection
+    private init(connection: NIOLoopBound<HTTPConnection>, target: TargetURL, adminToken: String) {
+        current = Mutex(connection)
+        self.target = target
         self.adminToken = adminToken
     }
 
     static func connect(to target: TargetURL, adminToken: String) async throws -> APIClient {
+        APIClient(connection: try await open(target), target: target, adminToken: adminToken)
+    }
+
+    private static func open(_ target: TargetURL) async throws -> NIOLoopBound<HTTPConnection> {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let promise = loop.makePromise(of: APIClient.self)
+        let promise = loop.makePromise(of: NIOLoopBound<HTTPConnection>.self)
         loop.execute {
             HTTPConnection.connect(to: target, on: loop) { result in
                 switch result {
-                case .success(let connection):
-                    promise.succeed(APIClient(connection: NIOLoopBound(connection, eventLoop: loop), adminToken: adminToken))
-                case .failure:
-                    promise.fail(LoadRun.CannotConnect(target: target))
+                case .success(let connection): promise.succeed(NIOLoopBound(connection, eventLoop: loop))
+                case .failure: promise.fail(LoadRun.CannotConnect(target: target))
                 }
             }
         }
@@ -35,9 +42,23 @@ final class APIClient: Sendable {
     }
 
     func send(_ request: BenchRequest) async throws -> BenchResponse {
+        do {
+            return try await send(request, on: current.withLock { $0 })
+        } catch TransportError.connectionClosed where request.method == .GET {
+            let fresh = try await Self.open(target)
+            let stale = current.withLock { connection in
+                defer { connection = fresh }
+                return connection
+            }
+            stale.eventLoop.execute { stale.value.close() }
+            return try await send(request, on: fresh)
+        }
+    }
+
+    private func send(_ request: BenchRequest, on connection: NIOLoopBound<HTTPConnection>) async throws -> BenchResponse {
         let loop = connection.eventLoop
         let promise = loop.makePromise(of: BenchResponse.self)
-        loop.execute { [connection] in
+        loop.execute {
             connection.value.send(request) { promise.completeWith($0.mapError { $0 as any Error }) }
         }
         return try await promise.futureResult.get()
@@ -69,7 +90,7 @@ final class APIClient: Sendable {
     }
 
     func close() {
-        let connection = self.connection
+        let connection = current.withLock { $0 }
         connection.eventLoop.execute { connection.value.close() }
     }
 }

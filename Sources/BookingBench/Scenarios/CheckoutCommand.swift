@@ -69,6 +69,10 @@ struct CheckoutCommand: AsyncParsableCommand {
         ) { _ in CheckoutHoldWorkload(eventID: eventID, users: identities, holdSeconds: holdSeconds, granted: granted) }
         let holds = granted.all
         let holdPhase = statistics.elapsedSeconds(untilLast: ["201"])
+        if holdPhase >= Double(holdSeconds) {
+            ProgressLine.note("checkout: WARNING the holds took \(Int(holdPhase)) s, longer than a hold lasts (\(holdSeconds) s): "
+                + "early holds lapsed and their seats were held again; pass a longer --hold-seconds to measure confirms")
+        }
         let plan = holds.enumerated().compactMap { index, hold in
             Self.settlement(of: index, shares: shares).map { (user: hold.user, bookingID: hold.bookingID, settlement: $0) }
         }
