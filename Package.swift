@@ -246,6 +246,7 @@ let package = Package(
                 "BookingMessages",
                 "BookingSchema",
                 "BookingServer",
+                "BookingTokens",
                 "Postgres",
                 "QueueWorker",
                 "Redis",

@@ -1,6 +1,5 @@
 public import Foundation
 public import JWTKit
-import Synchronization
 
 /// The JSON decoder the server's jwt-kit key collections read tokens with. jwt-kit decodes two
 /// documents per token: the header (for its `alg` and `kid`) and the payload. The payload, when
@@ -26,9 +25,8 @@ public struct ClaimsJSONDecoder: JWTJSONDecoder {
         return value
     }
 
-    /// Decoded documents by type and bytes, in two generations (the older dropped when the newer
-    /// fills). The values are jwt-kit's header structs: immutable values, safe to share, which the
-    /// generic `T` cannot say (hence `@unchecked`).
+    /// Decoded documents by type and bytes. The values are jwt-kit's header structs: immutable
+    /// values, safe to share, which the generic `T` cannot say (hence the `@unchecked` box).
     final class Remembered: Sendable {
         struct Key: Hashable, Sendable {
             let type: ObjectIdentifier
@@ -40,19 +38,10 @@ public struct ClaimsJSONDecoder: JWTJSONDecoder {
             init(_ value: Any) { self.value = value }
         }
 
-        static let generation = 64
-        private let state = Mutex<(current: [Key: Box], previous: [Key: Box])>(([:], [:]))
+        private let cache = TwoGenerationCache<Key, Box>(generation: 64)
 
-        func value(for key: Key) -> Any? {
-            state.withLock { $0.current[key] ?? $0.previous[key] }?.value
-        }
+        func value(for key: Key) -> Any? { cache.value(for: key)?.value }
 
-        func insert(_ value: Any, for key: Key) {
-            let box = Box(value)
-            state.withLock { state in
-                if state.current.count >= Self.generation { state = (current: [:], previous: state.current) }
-                state.current[key] = box
-            }
-        }
+        func insert(_ value: Any, for key: Key) { cache.insert(Box(value), for: key) }
     }
 }

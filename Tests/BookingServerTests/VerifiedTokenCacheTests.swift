@@ -1,4 +1,5 @@
 import BookingCore
+import BookingTokens
 import Foundation
 import Synchronization
 import Testing
@@ -77,7 +78,7 @@ struct VerifiedTokenCacheTests {
     }
 
     @Test func theCacheIsBoundedAndKeepsWhatIsUsed() {
-        let cache = RecentlyVerified<Int>(generation: 3)
+        let cache = TwoGenerationCache<String, Int>(generation: 3)
         for (index, key) in ["a", "b", "c", "d"].enumerated() { cache.insert(index, for: key) }
         // a, b, c are the previous generation now; using a brings it forward.
         #expect(cache.value(for: "a") == 0)

@@ -52,6 +52,44 @@ enum RealServers {
     }
 }
 
+extension Implementation {
+    /// A ``BookingStore`` of this kind: a fresh double, or PostgreSQL's adapter on the migrated test database.
+    func withBookingStore(_ body: (any BookingStore) async throws -> Void) async throws {
+        switch self {
+        case .inMemory: try await body(InMemoryBookingStore())
+        case .real: try await RealServers.withPostgres { try await body(PostgresBookingStore(client: $0)) }
+        }
+    }
+
+    /// A ``SeatCache`` of this kind and an event id no other test uses (its keys deleted afterwards).
+    func withSeatCache(_ body: (any SeatCache, Int64) async throws -> Void) async throws {
+        switch self {
+        case .inMemory:
+            try await body(InMemorySeatCache(), Unique.eventID())
+        case .real:
+            try await RealServers.withRedis { client in
+                let eventID = Unique.eventID()
+                let cache = RedisSeatCache(client: client)
+                try await body(cache, eventID)
+                try await cache.invalidate(eventID: eventID)
+            }
+        }
+    }
+}
+
+/// The booking rules' answer `body` ended with, nil when it succeeded; any other error is recorded.
+func outcome(_ body: () async throws -> Booking) async -> ReservationError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch let error as ReservationError {
+        return error
+    } catch {
+        Issue.record("not an answer of the booking rules: \(error)")
+        return nil
+    }
+}
+
 /// Ids no other test and no real row uses.
 enum Unique {
     static func user(_ prefix: String = "contract") -> String { "\(prefix)-\(UUID().uuidString)" }

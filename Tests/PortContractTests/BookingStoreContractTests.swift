@@ -9,22 +9,7 @@ import Testing
 @Suite("BookingStore contract")
 struct BookingStoreContractTests {
     private func withStore(_ implementation: Implementation, _ body: (any BookingStore) async throws -> Void) async throws {
-        switch implementation {
-        case .inMemory: try await body(InMemoryBookingStore())
-        case .real: try await RealServers.withPostgres { try await body(PostgresBookingStore(client: $0)) }
-        }
-    }
-
-    private func outcome(_ body: () async throws -> Booking) async -> ReservationError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch let error as ReservationError {
-            return error
-        } catch {
-            Issue.record("not an answer of the booking rules: \(error)")
-            return nil
-        }
+        try await implementation.withBookingStore(body)
     }
 
     @Test(arguments: Implementation.allCases)

@@ -11,17 +11,7 @@ import Testing
 @Suite("Holds: SeatCache contract")
 struct HoldCacheContractTests {
     private func withCache(_ implementation: Implementation, _ body: (any SeatCache, Int64) async throws -> Void) async throws {
-        switch implementation {
-        case .inMemory:
-            try await body(InMemorySeatCache(), Unique.eventID())
-        case .real:
-            try await RealServers.withRedis { client in
-                let eventID = Unique.eventID()
-                let cache = RedisSeatCache(client: client)
-                try await body(cache, eventID)
-                try await cache.invalidate(eventID: eventID)
-            }
-        }
+        try await implementation.withSeatCache(body)
     }
 
     /// µs since 1970, `seconds` from now.

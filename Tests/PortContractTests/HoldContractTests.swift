@@ -13,22 +13,7 @@ import Testing
 @Suite("Holds: BookingStore contract")
 struct HoldContractTests {
     private func withStore(_ implementation: Implementation, _ body: (any BookingStore) async throws -> Void) async throws {
-        switch implementation {
-        case .inMemory: try await body(InMemoryBookingStore())
-        case .real: try await RealServers.withPostgres { try await body(PostgresBookingStore(client: $0)) }
-        }
-    }
-
-    private func outcome(_ body: () async throws -> Booking) async -> ReservationError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch let error as ReservationError {
-            return error
-        } catch {
-            Issue.record("not an answer of the booking rules: \(error)")
-            return nil
-        }
+        try await implementation.withBookingStore(body)
     }
 
     /// Past a one-second hold's end, by the store's clock and this machine's (the same one).

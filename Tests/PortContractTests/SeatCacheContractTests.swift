@@ -10,17 +10,7 @@ import Testing
 struct SeatCacheContractTests {
     /// A fresh cache of the kind, and an event id no other test uses.
     private func withCache(_ implementation: Implementation, _ body: (any SeatCache, Int64) async throws -> Void) async throws {
-        switch implementation {
-        case .inMemory:
-            try await body(InMemorySeatCache(), Unique.eventID())
-        case .real:
-            try await RealServers.withRedis { client in
-                let eventID = Unique.eventID()
-                let cache = RedisSeatCache(client: client)
-                try await body(cache, eventID)
-                try await cache.invalidate(eventID: eventID)
-            }
-        }
+        try await implementation.withSeatCache(body)
     }
 
     private func loaded(_ cache: any SeatCache, _ eventID: Int64, seats: Int, holders: [(String, Int)] = []) async throws {

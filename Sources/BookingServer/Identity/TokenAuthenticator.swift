@@ -39,10 +39,10 @@ struct TokenAuthenticator: Authenticator {
     /// the claims are judged again at every request, by the same rules, at that request's time.
     /// Only tokens of at most `cachedTokenBytes` are kept, so the cache holds at most
     /// `2 × verifiedTokenGeneration × cachedTokenBytes` bytes of tokens.
-    let verifiedTokens = RecentlyVerified<TokenClaims>(generation: Self.verifiedTokenGeneration)
+    let verifiedTokens = TwoGenerationCache<String, TokenClaims>(generation: Self.verifiedTokenGeneration)
     /// The `alg` and `kid` of each distinct header segment: an issuer signs every token with the
     /// same few headers.
-    let headers = RecentlyVerified<HeaderFields>(generation: 32)
+    let headers = TwoGenerationCache<String, HeaderFields>(generation: 32)
 
     static let verifiedTokenGeneration = 10_000
     static let cachedTokenBytes = 2048
