@@ -6,20 +6,29 @@ import Synchronization
 /// `generation` entries it becomes the previous one (the older previous is dropped), and a hit in
 /// the previous one moves the entry forward. At most `2 × generation` entries, each found in
 /// O(1), the least recently used dropped first, one lock held for a lookup.
+///
+/// Inlinable, so that its users' modules specialize it for their keys and values: used
+/// generically across the module boundary, each lookup of a token's claims went through the
+/// types' metadata and value witnesses.
 public final class TwoGenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Generations {
-        var current: [Key: Value] = [:]
-        var previous: [Key: Value] = [:]
+    @usableFromInline
+    struct Generations {
+        @usableFromInline var current: [Key: Value] = [:]
+        @usableFromInline var previous: [Key: Value] = [:]
+
+        @inlinable init() {}
     }
 
     public let generation: Int
-    private let state = Mutex(Generations())
+    @usableFromInline let state = Mutex(Generations())
 
+    @inlinable
     public init(generation: Int) {
         precondition(generation > 0)
         self.generation = generation
     }
 
+    @inlinable
     public func value(for key: Key) -> Value? {
         state.withLock { state in
             if let value = state.current[key] { return value }
@@ -29,13 +38,16 @@ public final class TwoGenerationCache<Key: Hashable & Sendable, Value: Sendable>
         }
     }
 
+    @inlinable
     public func insert(_ value: Value, for key: Key) {
         state.withLock { Self.insert(key, value, into: &$0, generation: generation) }
     }
 
+    @inlinable
     public var count: Int { state.withLock { $0.current.count + $0.previous.count } }
 
-    private static func insert(_ key: Key, _ value: Value, into state: inout Generations, generation: Int) {
+    @inlinable
+    static func insert(_ key: Key, _ value: Value, into state: inout Generations, generation: Int) {
         if state.current.count >= generation, state.current[key] == nil {
             state.previous = state.current
             state.current = Dictionary(minimumCapacity: generation)

@@ -43,6 +43,21 @@ struct TokenModeTests {
         }
     }
 
+    @Test func twoAuthorizationFieldsCarryNoToken() async throws {
+        try await withTokenAPI { api in
+            let event = try await api.createEvent(seats: 2)
+            let user = TestEnvironment.uniqueUser()
+            let token = try await TestTokens.hs256(TestTokens.Claims(sub: user))
+            var headers = bearer(token)
+            headers.append(HTTPField(name: .authorization, value: "Bearer \(token)"))
+            let reply = try await api.post("/api/bookings/reserve", #"{"event_id":\#(event)}"#, headers: headers)
+            expectError(reply, 401, "UNAUTHORIZED")
+            #expect(reply.headers["www-authenticate"] == "Bearer")
+            #expect(try await TestDatabase.bookingsOfUser(user) == 0)
+            #expect(try await reserve(api, event: event, token: token).status == 201)
+        }
+    }
+
     @Test func malformedForgedAndUnsignedTokensAre401() async throws {
         try await withTokenAPI { api in
             let event = try await api.createEvent(seats: 2)
