@@ -91,7 +91,7 @@ func buildRoutes(
     var rules = BookingService.Configuration()
     rules.holdSeconds = configuration.holdSeconds
     let service = BookingService(
-        store: PostgresBookingStore(client: clients.postgres),
+        store: PostgresBookingStore(client: clients.postgres, grouping: configuration.storeGrouping, metrics: metrics.store),
         cache: RedisSeatCache(client: clients.redis),
         idempotency: PostgresIdempotencyStore(client: clients.postgres),
         postCommit: postCommit,

@@ -25,6 +25,10 @@ struct ServerConfiguration: Sendable {
     /// (for tests of exact expiry: correctness never waits for it).
     var holdExpiryInterval: Duration? = .seconds(1)
     var databaseConnections = 32
+    /// `DATABASE_GROUP_SIZE` and `DATABASE_GROUP_WRITERS`: bookings that reach PostgreSQL together
+    /// are inserted by one statement, up to the size, by at most that many statements at once
+    /// (never more than the pool's connections).
+    var storeGrouping = PostgresBookingStore.Grouping()
     /// How long opening a PostgreSQL connection, and waiting for a pooled one, may take: short,
     /// so that with PostgreSQL gone a request answers 503 within 2 s (docs/api.md). Not read from the
     /// environment; the tests lengthen them for the many servers they start at once.
@@ -77,6 +81,10 @@ struct ServerConfiguration: Sendable {
             holdExpiryInterval = interval == 0 ? nil : .milliseconds(interval)
         }
         databaseConnections = try config.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
+        storeGrouping.maxGroup = try config.integer("DATABASE_GROUP_SIZE", in: 1...1000) ?? storeGrouping.maxGroup
+        storeGrouping.writers = min(
+            try config.integer("DATABASE_GROUP_WRITERS", in: 1...1000) ?? storeGrouping.writers, databaseConnections
+        )
         redisConnections = try config.integer("REDIS_CONNECTIONS", in: 1...64) ?? redisConnections
         logFormat = try config.logFormat() ?? logFormat
         accessLog = try config.flag("ACCESS_LOG") ?? accessLog

@@ -32,6 +32,34 @@ public struct PostgresBind: Sendable, Equatable {
     }
     public init(_ value: Date) { text = PostgresTimestamp.text(for: value) }
 
+    /// A one-dimensional array in PostgreSQL's text form (`{"a","b"}`): each element quoted, its
+    /// `"` and `\` escaped by a backslash, so any text arrives as it is; cast it in the statement
+    /// (`$1::text[]`).
+    public init(array values: [String]) {
+        var text = "{"
+        text.reserveCapacity(values.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            text += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        text += "}"
+        self.text = text
+    }
+
+    /// A one-dimensional array of integers, NULL where an element is nil (`{1,NULL,3}`).
+    public init(array values: [Int?]) {
+        text = "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+    }
+
+    public init(array values: [Int64]) {
+        text = "{" + values.map(String.init).joined(separator: ",") + "}"
+    }
+
     public init(_ value: String?) { self = value.map { PostgresBind($0) } ?? .null }
     public init(_ value: Int?) { self = value.map { PostgresBind($0) } ?? .null }
     public init(_ value: Int64?) { self = value.map { PostgresBind($0) } ?? .null }

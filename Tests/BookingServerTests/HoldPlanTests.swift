@@ -23,7 +23,8 @@ struct HoldPlanTests {
 
     /// For each statement, the partial indexes of the copy that its plan reads.
     private func partialIndexesRead(by statements: [String: PostgresQuery]) async throws -> [String: Set<String>] {
-        try await TestDatabase.withClient { client in
+        try await TestSchema.ensureMigrated()
+        return try await TestDatabase.withClient { client in
             do {
                 return try await client.withTransaction { connection in
                     _ = try await connection.query(PostgresQuery(

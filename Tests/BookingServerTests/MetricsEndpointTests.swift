@@ -52,6 +52,11 @@ struct MetricsEndpointTests {
             #expect(text.value("booking_reservations_total", ["outcome": "rate_limited"]) == 0)
             #expect(text.value("booking_lock_contention_total") == 0)
             #expect(text.value("booking_cache_bypass_total") == 0)
+            // The one booking the store wrote, as a group of one; the refusals never reached it.
+            #expect(text.value("booking_store_groups_total", ["write": "insert"]) == 1)
+            #expect(text.value("booking_store_group_items_total", ["write": "insert"]) == 1)
+            #expect(text.value("booking_store_groups_total", ["write": "confirm"]) == 0)
+            #expect(text.value("booking_store_groups_total", ["write": "cancel"]) == 0)
         }
     }
 

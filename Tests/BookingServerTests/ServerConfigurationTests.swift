@@ -45,12 +45,24 @@ struct ServerConfigurationTests {
         #expect(set == TransportLimits(headTimeout: .milliseconds(2500), idleTimeout: .seconds(30), maxConnections: 500, maxHeadBytes: 8192))
     }
 
+    @Test func writesAreGroupedByDefaultAndTheWritersNeverOutnumberThePool() throws {
+        let defaults = try ServerConfiguration(environment: [:]).storeGrouping
+        #expect(defaults.maxGroup == 64)
+        #expect(defaults.writers == 8)
+        let set = try ServerConfiguration(environment: ["DATABASE_GROUP_SIZE": "1", "DATABASE_GROUP_WRITERS": "3"]).storeGrouping
+        #expect(set.maxGroup == 1)
+        #expect(set.writers == 3)
+        let capped = try ServerConfiguration(environment: ["DATABASE_POOL_SIZE": "4", "DATABASE_GROUP_WRITERS": "16"]).storeGrouping
+        #expect(capped.writers == 4)
+    }
+
     @Test(arguments: [
         ("PORT", "70000"), ("DATABASE_POOL_SIZE", "0"), ("RATE_LIMIT_PER_USER", "-1"), ("LOG_LEVEL", "loud"),
         ("ACCESS_LOG", "maybe"), ("LOG_FORMAT", "xml"), ("DATABASE_POOL_PREWARM", "2"), ("REDIS_CONNECTIONS", "0"),
         ("AUTH_JWT_SECRET", String(repeating: "s", count: 31)),
         ("HTTP_HEAD_TIMEOUT_MS", "10s"), ("HTTP_HEAD_TIMEOUT_MS", "0"), ("HTTP_IDLE_TIMEOUT_MS", "-1"),
         ("HTTP_MAX_CONNECTIONS", "0"), ("HTTP_MAX_CONNECTIONS", "many"), ("HTTP_MAX_HEAD_BYTES", "16k"),
+        ("DATABASE_GROUP_SIZE", "0"), ("DATABASE_GROUP_WRITERS", "0"), ("DATABASE_GROUP_SIZE", "lots"),
     ])
     func aMalformedValueIsAnErrorThatNamesTheVariable(name: String, value: String) {
         do {

@@ -70,6 +70,60 @@ struct BookingStoreContractTests {
         }
     }
 
+    /// Inserts that arrive together (the adapter writes them as groups) each hear their own
+    /// constraint's answer: neighbours in a group never share one.
+    @Test(arguments: Implementation.allCases)
+    func concurrentInsertsEachHearTheirOwnAnswer(_ implementation: Implementation) async throws {
+        try await withStore(implementation) { (store) async throws in
+            let event = try await store.createEvent(name: "Rush", totalSeats: 10)
+            let users = (0..<40).map { Unique.user("rush\($0)") }
+            // Seats 1…12 of 10, three or four askers each; the first user asks twice.
+            var asks = users.enumerated().map { (user: $0.element, seat: $0.offset % 12 + 1) }
+            asks.append((user: users[0], seat: 5))
+            let answers = await withTaskGroup(of: (Int, Result<Booking, ReservationError>).self) { tasks in
+                for (index, ask) in asks.enumerated() {
+                    tasks.addTask {
+                        do {
+                            return (index, .success(try await store.insertBooking(eventID: event.id, userID: ask.user, seatNumber: ask.seat)))
+                        } catch let error as ReservationError {
+                            return (index, .failure(error))
+                        } catch {
+                            Issue.record("not an answer of the booking rules: \(error)")
+                            return (index, .failure(.internalFailure))
+                        }
+                    }
+                }
+                var answers: [Int: Result<Booking, ReservationError>] = [:]
+                for await (index, answer) in tasks { answers[index] = answer }
+                return answers
+            }
+            var booked: [Booking] = []
+            for (index, ask) in asks.enumerated() {
+                switch answers[index] {
+                case .success(let booking):
+                    #expect(booking.userID == ask.user && booking.seatNumber == ask.seat && booking.eventID == event.id)
+                    booked.append(booking)
+                case .failure(let refusal) where ask.seat > 10:
+                    #expect(refusal == .seatOutOfRange(totalSeats: 10), "seat \(ask.seat): \(refusal)")
+                case .failure(let refusal) where ask.user == users[0]:
+                    #expect(refusal == .seatTaken || refusal == .alreadyBooked, "the user who asked twice: \(refusal)")
+                case .failure(let refusal):
+                    #expect(refusal == .seatTaken, "seat \(ask.seat): \(refusal)")
+                case nil:
+                    Issue.record("no answer for ask \(index)")
+                }
+            }
+            #expect(booked.count == 10, "every seat in range was asked for: \(booked.count) booked")
+            #expect(Set(booked.map(\.seatNumber)) == Set(1...10))
+            #expect(Set(booked.map(\.userID)).count == booked.count)
+            #expect(Set(booked.map(\.id)).count == booked.count)
+            let state = try #require(try await store.seatState(eventID: event.id))
+            #expect(state.holders.count == 10)
+            #expect(Set(state.holders.map { "\($0.userID)#\($0.seatNumber)" }) == Set(booked.map { "\($0.userID)#\($0.seatNumber)" }))
+            for booking in booked { #expect(try await store.booking(id: booking.id) == booking) }
+        }
+    }
+
     @Test(arguments: Implementation.allCases)
     func withoutTheCacheTheFirstFreeSeatIsBookedUntilSoldOut(_ implementation: Implementation) async throws {
         try await withStore(implementation) { (store) async throws in

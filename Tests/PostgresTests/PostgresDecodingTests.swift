@@ -50,6 +50,34 @@ import Testing
         }
     }
 
+    @Test func arrayBindsArriveElementByElement() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        let texts = [
+            "Zoë 🎟", "", "NULL", "a,b", "{x}", #"say "hi""#, #"back\slash"#, #"\""#, " spaced ", "tab\there",
+            "\u{200B}", String(repeating: "é", count: 64),
+        ]
+        let rows = try await client.query(PostgresQuery(
+            "SELECT t, n, i, octet_length(t) FROM unnest($1::text[], $2::int4[], $3::int8[]) WITH ORDINALITY AS a(t, n, i, o) ORDER BY o",
+            binds: [
+                PostgresBind(array: texts), PostgresBind(array: texts.indices.map { $0 % 3 == 0 ? nil : $0 }),
+                PostgresBind(array: texts.indices.map { Int64($0) - 1 << 40 }),
+            ]
+        ))
+        #expect(rows.count == texts.count)
+        for (index, row) in rows.enumerated() {
+            #expect(try row.decode(0, as: String.self) == texts[index])
+            #expect(try row.decode(3, as: Int.self) == texts[index].utf8.count)
+            #expect(try row.decode(1, as: Int?.self) == (index % 3 == 0 ? nil : index))
+            #expect(try row.decode(2, as: Int64.self) == Int64(index) - 1 << 40)
+        }
+        let empty = try await client.query(PostgresQuery(
+            "SELECT cardinality($1::text[]), cardinality($2::int4[])", binds: [PostgresBind(array: [String]()), PostgresBind(array: [Int?]())]
+        ))
+        #expect(try empty[0].decode(0, as: Int.self) == 0)
+        #expect(try empty[0].decode(1, as: Int.self) == 0)
+    }
+
     @Test func columnsDecodeByName() async throws {
         let client = try TestDatabase.client()
         defer { client.close() }

@@ -16,6 +16,8 @@ struct ServerMetrics: Sendable {
     let outboxBacklog: Gauge
     /// The transport's own answers and its open connections.
     let transport: TransportMetrics
+    /// The store's groups of writes.
+    let store: StoreMetrics
 
     init(exporter: PrometheusExporter = PrometheusExporter(), routes: [String]) {
         self.exporter = exporter
@@ -25,6 +27,7 @@ struct ServerMetrics: Sendable {
         messagesPublished = Counter(label: "booking_messages_published_total", factory: factory)
         outboxBacklog = Gauge(label: "booking_outbox_backlog", factory: factory)
         transport = TransportMetrics(factory: factory)
+        store = StoreMetrics(factory: factory)
     }
 
     /// Reads PostgreSQL's pool statistics, the Redis connections and the outbox backlog before

@@ -74,6 +74,43 @@ enum BookingSQL {
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
         """
 
+    /// A group of bookings and their outbox rows, in one statement: $1 events, $2 users, $3 seats,
+    /// $4 hold seconds (NULL: confirmed), element by element. A row that would break a unique
+    /// constraint (a seat or a user of the event taken, by a booking before the statement or by an
+    /// earlier row of the group) is left out rather than failing the group, and so is a seat the
+    /// event does not have (the seat trigger would fail the whole statement for it): each row
+    /// left out is tried again alone, where the constraint that refuses it answers its own request.
+    static let insertGroup = """
+        WITH asked AS (
+            SELECT a.n, a.event_id, a.user_id, a.seat_no, a.hold_seconds
+            FROM unnest($1::int8[], $2::text[], $3::int4[], $4::int4[])
+                 WITH ORDINALITY AS a(event_id, user_id, seat_no, hold_seconds, n)
+            JOIN events e ON e.id = a.event_id AND a.seat_no BETWEEN 1 AND e.total_seats
+        ), booked AS (
+            INSERT INTO bookings (event_id, user_id, seat_no, expires_at)
+            SELECT event_id, user_id, seat_no, clock_timestamp() + hold_seconds * interval '1 second'
+            FROM asked ORDER BY n
+            ON CONFLICT DO NOTHING
+            RETURNING id, event_id, user_id, seat_no, created_at, expires_at
+        ), \(announceBooked)
+        SELECT b.id, b.event_id, b.user_id, b.seat_no, epoch_us(b.created_at), epoch_us(b.expires_at)
+        FROM booked b
+        """
+
+    /// The outbox rows of `booked` (new bookings with their `expires_at`): `booking.confirmed`
+    /// for a booking without an end, `booking.held` for a hold.
+    private static let announceBooked = """
+        announced AS (
+            INSERT INTO outbox (message_id, routing_key, payload)
+            SELECT b.message_id, b.kind, booking_message(
+                b.message_id, b.kind, b.created_at, b.id, b.event_id, b.user_id, b.seat_no, b.status, b.created_at, NULL, b.expires_at)
+            FROM (SELECT gen_random_uuid() AS message_id, s.*,
+                         CASE WHEN s.expires_at IS NULL THEN '\(confirmed)' ELSE '\(held)' END AS kind,
+                         CASE WHEN s.expires_at IS NULL THEN 'confirmed' ELSE 'held' END AS status
+                  FROM booked s) b
+        )
+        """
+
     /// Writes the outbox row of each booking of the row source `source` (aliased `b`): part of a
     /// `WITH` (PostgreSQL runs a data-modifying `WITH` to the end, read or not). The routing key
     /// is the message contract's constant, written into the statement once (a constant, not a
@@ -141,14 +178,27 @@ enum BookingSQL {
 
     /// The user's live hold $1 becomes a confirmed booking, with its outbox row, in one
     /// statement: only while its end is ahead of PostgreSQL's clock. No row otherwise.
-    static let confirmHold = """
+    static let confirmHold = confirming(nil)
+
+    /// A group of confirms, as ``confirmHold`` each: $1 booking ids, $2 their users. A booking
+    /// asked twice is confirmed once.
+    static let confirmGroup = confirming(askedGroup)
+
+    /// The confirm of the booking $1 of user $2, or, given `group` (a row source `a` of ids and
+    /// users), of each of its bookings.
+    private static func confirming(_ group: String?) -> String {
+        """
         WITH booked AS (
-            UPDATE bookings SET expires_at = NULL
-            WHERE id = $1 AND user_id = $2 AND \(holdLive)
-            RETURNING id, event_id, user_id, seat_no, created_at
+            UPDATE bookings b SET expires_at = NULL\(group.map { " FROM \($0)" } ?? "")
+            WHERE \(group == nil ? "b.id = $1 AND b.user_id = $2" : "b.id = a.id AND b.user_id = a.user_id") AND \(holdLive)
+            RETURNING b.id, b.event_id, b.user_id, b.seat_no, b.created_at
         ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "clock_timestamp()"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
         """
+    }
+
+    /// A group's bookings by id and user: $1 ids, $2 their users, element by element.
+    private static let askedGroup = "unnest($1::int8[], $2::text[]) AS a(id, user_id)"
 
     /// Serializes reservations of one event for the path without the seat cache.
     static let lockEvent = "SELECT total_seats FROM events WHERE id = $1 FOR UPDATE"
@@ -167,15 +217,7 @@ enum BookingSQL {
             SELECT $1, $2, seat.seat_no, clock_timestamp() + $4::int4 * interval '1 second'
             FROM seat WHERE seat.seat_no IS NOT NULL
             RETURNING id, event_id, user_id, seat_no, created_at, expires_at
-        ), announced AS (
-            INSERT INTO outbox (message_id, routing_key, payload)
-            SELECT b.message_id, b.kind, booking_message(
-                b.message_id, b.kind, b.created_at, b.id, b.event_id, b.user_id, b.seat_no, b.status, b.created_at, NULL, b.expires_at)
-            FROM (SELECT gen_random_uuid() AS message_id, s.*,
-                         CASE WHEN s.expires_at IS NULL THEN '\(confirmed)' ELSE '\(held)' END AS kind,
-                         CASE WHEN s.expires_at IS NULL THEN 'confirmed' ELSE 'held' END AS status
-                  FROM booked s) b
-        )
+        ), \(announceBooked)
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
         """
 
@@ -187,11 +229,18 @@ enum BookingSQL {
 
     /// Moves the user's live booking (confirmed, or held and not lapsed) to history and writes
     /// its outbox row, in one statement. No row when it is not theirs, or not live.
-    static let cancelBooking = """
+    static let cancelBooking = cancelling(nil)
+
+    /// A group of cancels, as ``cancelBooking`` each: $1 booking ids, $2 their users.
+    static let cancelGroup = cancelling(askedGroup)
+
+    private static func cancelling(_ group: String?) -> String {
+        """
         WITH lapsing AS (
-            DELETE FROM bookings
-            WHERE id = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > clock_timestamp())
-            RETURNING *
+            DELETE FROM bookings b\(group.map { " USING \($0)" } ?? "")
+            WHERE \(group == nil ? "b.id = $1 AND b.user_id = $2" : "b.id = a.id AND b.user_id = a.user_id")
+              AND (b.expires_at IS NULL OR b.expires_at > clock_timestamp())
+            RETURNING b.*
         ), moved AS (
             INSERT INTO booking_history (id, event_id, user_id, seat_no, created_at, status, cancelled_at)
             SELECT id, event_id, user_id, seat_no, created_at, 'cancelled', clock_timestamp() FROM lapsing
@@ -199,6 +248,7 @@ enum BookingSQL {
         ), \(announce(cancelled, status: "cancelled", from: "moved", occurred: "b.cancelled_at", cancelled: "b.cancelled_at"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(cancelled_at) FROM moved
         """
+    }
 
     /// A booking's status as PostgreSQL's clock reads it now: a row of bookings is `confirmed`
     /// (no end), `held` (its end ahead) or `expired` (its end passed, not yet moved).

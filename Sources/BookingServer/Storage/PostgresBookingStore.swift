@@ -6,6 +6,54 @@ import Postgres
 /// ``ReservationError/storeUnavailable``.
 struct PostgresBookingStore: BookingStore {
     let client: PostgresClient
+    /// Writes that reach the store together are written together (``GroupCommit``): new
+    /// bookings, confirms of holds, cancels, each kind by its own statement over arrays.
+    private let inserts: GroupCommit<NewBooking, Grouped<Booking>>
+    private let confirms: GroupCommit<ChangeOfBooking, Grouped<Booking>>
+    private let cancels: GroupCommit<ChangeOfBooking, Grouped<Booking>>
+
+    /// How the store groups its writes: at most `maxGroup` in one statement, at most `writers`
+    /// such statements of each kind at once (each on its own pooled connection). `maxGroup` 1
+    /// writes each alone.
+    struct Grouping: Sendable {
+        var maxGroup = 64
+        var writers = 8
+    }
+
+    init(client: PostgresClient, grouping: Grouping = Grouping(), metrics: StoreMetrics = StoreMetrics()) {
+        self.client = client
+        inserts = GroupCommit(maxGroup: grouping.maxGroup, maxWriters: grouping.writers, observe: metrics.groupWritten(.insert)) {
+            [client] group in await Self.insert(group, client: client)
+        }
+        confirms = GroupCommit(maxGroup: grouping.maxGroup, maxWriters: grouping.writers, observe: metrics.groupWritten(.confirm)) {
+            [client] group in await Self.change(group, BookingSQL.confirmGroup, client: client, Self.newBooking)
+        }
+        cancels = GroupCommit(maxGroup: grouping.maxGroup, maxWriters: grouping.writers, observe: metrics.groupWritten(.cancel)) {
+            [client] group in await Self.change(group, BookingSQL.cancelGroup, client: client, Self.cancelledBooking)
+        }
+    }
+
+    /// One booking asked of the group insert.
+    struct NewBooking: Sendable {
+        let eventID: Int64
+        let userID: String
+        let seatNumber: Int
+        let holdSeconds: Int?
+    }
+
+    /// A confirm or a cancel of a booking by its user, asked of a group.
+    struct ChangeOfBooking: Sendable {
+        let id: Int64
+        let userID: String
+    }
+
+    /// What a group's statement did with one of its items: wrote it, or left it to its request
+    /// to write alone (a constraint refuses it, a lapsed hold is in its way, it is not there to
+    /// change, or PostgreSQL refused the group as a whole), where its own answer is worked out.
+    enum Grouped<Value: Sendable>: Sendable {
+        case done(Value)
+        case alone
+    }
 
     func createEvent(name: String, totalSeats: Int) async throws -> Event {
         let rows = try await run(PostgresQuery(BookingSQL.createEvent, binds: [.init(name), .init(totalSeats)]))
@@ -40,6 +88,90 @@ struct PostgresBookingStore: BookingStore {
     }
 
     func insertBooking(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) async throws -> Booking {
+        let asked = NewBooking(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
+        switch try await inserts.submit(asked) {
+        case .done(let booking): return booking
+        case .alone: return try await insertAlone(asked)
+        }
+    }
+
+    /// A group's bookings in one statement. A booking the statement left out, or every booking
+    /// of a group PostgreSQL refused as a whole, is tried alone by its own request.
+    private static func insert(_ group: [NewBooking], client: PostgresClient) async -> [Result<Grouped<Booking>, any Error>] {
+        await grouped(group, PostgresQuery(BookingSQL.insertGroup, binds: [
+            PostgresBind(array: group.map(\.eventID)), PostgresBind(array: group.map(\.userID)),
+            PostgresBind(array: group.map { Optional($0.seatNumber) }), PostgresBind(array: group.map(\.holdSeconds)),
+        ]), client: client, decode: newBooking) { asked in
+            BookingKey(eventID: asked.eventID, userID: asked.userID, seatNumber: asked.seatNumber)
+        } keyOfDone: { booking in
+            BookingKey(eventID: booking.eventID, userID: booking.userID, seatNumber: booking.seatNumber)
+        }
+    }
+
+    /// A group of confirms or cancels in one statement ($1 ids, $2 their users).
+    private static func change(
+        _ group: [ChangeOfBooking], _ sql: String, client: PostgresClient, _ decode: @escaping @Sendable (PostgresRow) throws -> Booking
+    ) async -> [Result<Grouped<Booking>, any Error>] {
+        await grouped(group, PostgresQuery(sql, binds: [
+            PostgresBind(array: group.map(\.id)), PostgresBind(array: group.map(\.userID)),
+        ]), client: client, decode: decode) { asked in
+            BookingKey(eventID: asked.id, userID: asked.userID, seatNumber: 0)
+        } keyOfDone: { booking in
+            BookingKey(eventID: booking.id, userID: booking.userID, seatNumber: 0)
+        }
+    }
+
+    /// Runs a group's statement and gives each item the row written for it: the first item of a
+    /// key gets the key's row, any other item is alone. A group PostgreSQL refused (its statement
+    /// rolled back) is alone item by item; a group whose answer was lost with the connection is
+    /// unavailable to each, since it may have committed.
+    private static func grouped<Item>(
+        _ group: [Item], _ query: PostgresQuery, client: PostgresClient, decode: (PostgresRow) throws -> Booking,
+        keyOfItem: (Item) -> BookingKey, keyOfDone: (Booking) -> BookingKey
+    ) async -> [Result<Grouped<Booking>, any Error>] {
+        let rows: PostgresQueryResult
+        do {
+            rows = try await client.query(query)
+        } catch let error as PostgresError where error.kind == .server {
+            return group.map { _ in .success(.alone) }
+        } catch {
+            let unavailable = Self.unavailable(error)
+            return group.map { _ in .failure(unavailable) }
+        }
+        var written: [BookingKey: Booking] = [:]
+        written.reserveCapacity(rows.count)
+        do {
+            for row in rows {
+                let booking = try decode(row)
+                written[keyOfDone(booking)] = booking
+            }
+        } catch {
+            return group.map { _ in .failure(error) }
+        }
+        return group.map { item in
+            guard let booking = written.removeValue(forKey: keyOfItem(item)) else { return .success(.alone) }
+            return .success(.done(booking))
+        }
+    }
+
+    /// An item's identity within a group (an insert's event, user and seat; a change's booking id
+    /// and user); user ids compared by their bytes.
+    private struct BookingKey: Hashable {
+        let eventID: Int64
+        let userID: [UInt8]
+        let seatNumber: Int
+
+        init(eventID: Int64, userID: String, seatNumber: Int) {
+            self.eventID = eventID
+            self.userID = Array(userID.utf8)
+            self.seatNumber = seatNumber
+        }
+    }
+
+    /// The insert of one booking, with the lapsed hold in its way moved first when it meets one,
+    /// and the constraint that refuses it as its answer.
+    private func insertAlone(_ asked: NewBooking) async throws -> Booking {
+        let (eventID, userID, seatNumber, holdSeconds) = (asked.eventID, asked.userID, asked.seatNumber, asked.holdSeconds)
         let insert = holdSeconds.map { seconds in
             PostgresQuery(BookingSQL.insertHold, binds: [.init(eventID), .init(userID), .init(seatNumber), .init(seconds)])
         } ?? PostgresQuery(BookingSQL.insertBooking, binds: [.init(eventID), .init(userID), .init(seatNumber)])
@@ -91,6 +223,7 @@ struct PostgresBookingStore: BookingStore {
     }
 
     func confirmHold(id: Int64, userID: String) async throws -> Booking {
+        if case .done(let booking) = try await confirms.submit(ChangeOfBooking(id: id, userID: userID)) { return booking }
         let rows = try await run(PostgresQuery(BookingSQL.confirmHold, binds: [.init(id), .init(userID)]))
         if let row = rows.first { return try Self.newBooking(row) }
         // Existence first, then ownership, then state; a booking confirmed already is answered again.
@@ -108,14 +241,9 @@ struct PostgresBookingStore: BookingStore {
     }
 
     func cancelBooking(id: Int64, userID: String) async throws -> Booking {
+        if case .done(let booking) = try await cancels.submit(ChangeOfBooking(id: id, userID: userID)) { return booking }
         let rows = try await run(PostgresQuery(BookingSQL.cancelBooking, binds: [.init(id), .init(userID)]))
-        if let row = rows.first {
-            return Booking(
-                id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
-                seatNumber: try row.decode(3), status: .cancelled, createdAt: try row.decode(4),
-                cancelledAt: try row.decode(5)
-            )
-        }
+        if let row = rows.first { return try Self.cancelledBooking(row) }
         switch try await status(of: id, userID: userID) {
         case .expired: throw ReservationError.holdExpired
         default: throw ReservationError.alreadyCancelled
@@ -224,6 +352,15 @@ struct PostgresBookingStore: BookingStore {
         Event(
             id: try row.decode(0), name: try row.decode(1), totalSeats: try row.decode(2),
             bookedSeats: try row.decode(3), heldSeats: try row.decode(5), createdAt: try row.decode(4)
+        )
+    }
+
+    /// A row of a cancel statement: id, event, user, seat, created_at, cancelled_at.
+    private static func cancelledBooking(_ row: PostgresRow) throws -> Booking {
+        Booking(
+            id: try row.decode(0), eventID: try row.decode(1), userID: try row.decode(2),
+            seatNumber: try row.decode(3), status: .cancelled, createdAt: try row.decode(4),
+            cancelledAt: try row.decode(5)
         )
     }
 
