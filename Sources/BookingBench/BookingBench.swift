@@ -5,7 +5,7 @@ struct BookingBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load generator and verifier for the seat reservation engine.",
         subcommands: [
-            FlashSaleCommand.self, CheckoutCommand.self, RejectionsCommand.self, ListCommand.self, MixedCommand.self,
+            FlashSaleCommand.self, CheckoutCommand.self, RejectionsCommand.self, ListCommand.self, MixedCommand.self, BareCommand.self,
             ClientsBenchmark.self,
         ]
     )

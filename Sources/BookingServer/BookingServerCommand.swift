@@ -7,14 +7,15 @@ import Postgres
 import Telemetry
 
 /// `BookingServer` serves the API; `BookingServer migrate` only brings the schema up to date;
-/// `BookingServer token USER` prints a development token for the token mode.
+/// `BookingServer token USER` prints a development token for the token mode; `bare-route` and
+/// `statement` serve and print the benchmarks' baselines.
 /// Configuration comes from the environment (docs/api.md, "Configuration").
 @main
 struct BookingServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "BookingServer",
         abstract: "The seat reservation HTTP API.",
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self],
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, BareRouteCommand.self, StatementCommand.self],
         defaultSubcommand: Serve.self
     )
 

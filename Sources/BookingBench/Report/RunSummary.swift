@@ -59,7 +59,9 @@ struct RunSummary: Codable, Sendable, Equatable {
     /// CPU the generator itself used while the load ran, in seconds and in percent of one core.
     var generatorCpuSeconds: Double
     var generatorCpuPercent: Double
+    /// The overall p99 and p99.9 again, as top-level keys for scripts that read them flat.
     var overallP99Ms: Double
+    var overallP999Ms: Double
     var overall: Latency
     var transportErrorCount: Int
     var unexpectedAnswerCount: Int
@@ -115,6 +117,7 @@ struct RunSummary: Codable, Sendable, Equatable {
         generatorCpuPercent = elapsed > 0 ? 100 * statistics.generatorCPUSeconds / elapsed : 0
         overall = Latency(all.latency)
         overallP99Ms = overall.p99Ms
+        overallP999Ms = overall.p999Ms
         transportErrorCount = statistics.transportErrors
         unexpectedAnswerCount = statistics.unexpected
         self.operations = operations
