@@ -419,6 +419,16 @@ public struct BookingService: Sendable {
         }
     }
 
+    /// The event's seat map now, with its version.
+    public func seatMap(eventID: Int64) async throws(ReservationError) -> SeatMap {
+        do {
+            guard let map = try await store.seatMap(eventID: eventID) else { throw ReservationError.eventNotFound }
+            return map
+        } catch {
+            throw outcome(of: error)
+        }
+    }
+
     public func events(limit: Int, after position: PagePosition?) async throws(ReservationError) -> Page<Event> {
         do {
             return try await store.events(limit: limit, after: position)

@@ -12,6 +12,9 @@ public protocol BookingStore: Sendable {
     /// The event's seats and current holders (confirmed, and holds not lapsed, with their ends),
     /// to rebuild the seat cache; nil when no such event.
     func seatState(eventID: Int64) async throws -> SeatState?
+    /// The event's seat map now and its version, read together (one snapshot); nil when no such
+    /// event. A hold whose end has come reads as free.
+    func seatMap(eventID: Int64) async throws -> SeatMap?
     /// Inserts a booking of a seat the cache allocated, confirmed or (with `holdSeconds`) held
     /// until the store's clock plus that, with its outbox message. A lapsed hold of the same user
     /// or seat in the way is moved to history as expired in the same transaction. Throws

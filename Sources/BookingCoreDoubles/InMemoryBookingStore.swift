@@ -7,7 +7,7 @@ import Synchronization
 /// ``holdClock``, as PostgreSQL judges them by its own.
 public final class InMemoryBookingStore: BookingStore {
     public enum Call: Hashable, CaseIterable, Sendable {
-        case createEvent, event, events, seatState, insertBooking, reserveWithoutCache, confirmHold, cancelBooking,
+        case createEvent, event, events, seatState, seatMap, insertBooking, reserveWithoutCache, confirmHold, cancelBooking,
              expireLapsedHolds, booking, bookings
     }
 
@@ -53,6 +53,20 @@ public final class InMemoryBookingStore: BookingStore {
         var hook: (@Sendable (Call) async throws -> Void)?
         /// The most confirmed bookings any event has had, read after each write.
         var maxConfirmed: [Int64: Int] = [:]
+        /// Each event's seat version, one more per change (as PostgreSQL's per statement).
+        var seatVersions: [Int64: Int64] = [:]
+        /// The feeds' subscribers (``InMemoryBookingStore/events()``).
+        var feeds: [Int: AsyncStream<SeatFeedEvent>.Continuation] = [:]
+        var nextFeed = 0
+
+        /// One change of the event's seats: the next version, announced to every feed.
+        mutating func announce(eventID: Int64, _ seats: [SeatChange.Seat]) {
+            guard !seats.isEmpty else { return }
+            let version = (seatVersions[eventID] ?? 0) + 1
+            seatVersions[eventID] = version
+            let change = SeatChange(eventID: eventID, version: version, seats: seats)
+            for feed in feeds.values { feed.yield(.changed(change)) }
+        }
 
         mutating func tick() -> Int64 {
             clock += clockStep
@@ -88,13 +102,15 @@ public final class InMemoryBookingStore: BookingStore {
             )
         }
 
-        /// Moves the booking (a row of `bookings`) to history as expired.
-        mutating func expire(_ id: Int64) {
+        /// Moves the booking (a row of `bookings`) to history as expired; announced unless the
+        /// caller announces the batch it belongs to.
+        mutating func expire(_ id: Int64, announcing: Bool = true) {
             guard var booking = bookings[id], booking.status == .held else { return }
             booking.status = .expired
             bookings[id] = booking
             confirmedByUser[EventUser(eventID: booking.eventID, userID: booking.userID)] = nil
             confirmedBySeat[EventSeat(eventID: booking.eventID, seatNumber: booking.seatNumber)] = nil
+            if announcing { announce(eventID: booking.eventID, [.init(seatNumber: booking.seatNumber, state: .free)]) }
         }
 
         /// The insert with its constraints, in the order the doc comment of
@@ -119,6 +135,7 @@ public final class InMemoryBookingStore: BookingStore {
             bookings[booking.id] = booking
             confirmedByUser[user] = booking.id
             confirmedBySeat[seat] = booking.id
+            announce(eventID: eventID, [.init(seatNumber: seatNumber, state: booking.status == .held ? .held : .taken, holdEnd: booking.expiresAt)])
             let count = liveIDs(eventID: eventID).count
             maxConfirmed[eventID] = max(maxConfirmed[eventID] ?? 0, count)
             return booking
@@ -261,6 +278,26 @@ public final class InMemoryBookingStore: BookingStore {
         }
     }
 
+    public func seatMap(eventID: Int64) async throws -> SeatMap? {
+        try await enter(.seatMap)
+        return state.withLock { state in
+            guard let event = state.events[eventID] else { return nil }
+            var map = SeatMap(
+                eventID: eventID, totalSeats: event.totalSeats, version: state.seatVersions[eventID] ?? 0,
+                states: [UInt8](repeating: SeatMapState.free.code, count: event.totalSeats), holdEnds: [:]
+            )
+            for booking in state.liveIDs(eventID: eventID).compactMap({ state.bookings[$0] }) where state.isLive(booking) {
+                if booking.status == .held, let end = booking.expiresAt {
+                    map.states[booking.seatNumber - 1] = SeatMapState.held.code
+                    map.holdEnds[booking.seatNumber] = end
+                } else {
+                    map.states[booking.seatNumber - 1] = SeatMapState.taken.code
+                }
+            }
+            return map
+        }
+    }
+
     public func insertBooking(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) async throws -> Booking {
         try await enter(.insertBooking)
         return try state.withLock { state throws(ReservationError) in
@@ -273,9 +310,12 @@ public final class InMemoryBookingStore: BookingStore {
         // One lock for everything: at least as serialized as PostgreSQL's row lock on the event.
         return try state.withLock { state throws(ReservationError) in
             guard let event = state.events[eventID] else { throw .eventNotFound }
+            var lapsed: [SeatChange.Seat] = []
             for id in state.liveIDs(eventID: eventID) where state.bookings[id].map({ !state.isLive($0) }) == true {
-                state.expire(id)
+                state.expire(id, announcing: false)
+                if let booking = state.bookings[id] { lapsed.append(.init(seatNumber: booking.seatNumber, state: .free)) }
             }
+            state.announce(eventID: eventID, lapsed)
             if let seatNumber {
                 guard (1...event.totalSeats).contains(seatNumber) else { throw .seatOutOfRange(totalSeats: event.totalSeats) }
                 return try state.insert(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
@@ -301,6 +341,7 @@ public final class InMemoryBookingStore: BookingStore {
                 booking.status = .confirmed
                 booking.expiresAt = nil
                 state.bookings[id] = booking
+                state.announce(eventID: booking.eventID, [.init(seatNumber: booking.seatNumber, state: .taken)])
                 return booking
             }
         }
@@ -322,6 +363,7 @@ public final class InMemoryBookingStore: BookingStore {
             state.bookings[id] = booking
             state.confirmedByUser[EventUser(eventID: booking.eventID, userID: booking.userID)] = nil
             state.confirmedBySeat[EventSeat(eventID: booking.eventID, seatNumber: booking.seatNumber)] = nil
+            state.announce(eventID: booking.eventID, [.init(seatNumber: booking.seatNumber, state: .free)])
             return booking
         }
     }
@@ -333,7 +375,11 @@ public final class InMemoryBookingStore: BookingStore {
                 .filter { $0.status == .held && !state.isLive($0) }
                 .sorted { ($0.expiresAt ?? 0, $0.id) < ($1.expiresAt ?? 0, $1.id) }
                 .prefix(limit)
-            for booking in lapsed { state.expire(booking.id) }
+            for booking in lapsed { state.expire(booking.id, announcing: false) }
+            // One statement in PostgreSQL: one change per event.
+            for (eventID, holds) in Dictionary(grouping: lapsed, by: \.eventID).sorted(by: { $0.key < $1.key }) {
+                state.announce(eventID: eventID, holds.map { .init(seatNumber: $0.seatNumber, state: .free) })
+            }
             return lapsed.map { LapsedHold(eventID: $0.eventID, userID: $0.userID, seatNumber: $0.seatNumber) }
         }
     }
@@ -368,5 +414,27 @@ public final class InMemoryBookingStore: BookingStore {
         let shown = Array(ordered.prefix(limit))
         let next = ordered.count > shown.count ? shown.last.map(key) : nil
         return Page(items: shown, next: next)
+    }
+}
+
+extension InMemoryBookingStore: SeatChangeFeed {
+    /// Every change from now on, in the order the store made them, as PostgreSQL's notifications.
+    public func events() -> AsyncStream<SeatFeedEvent> {
+        let (stream, continuation) = AsyncStream<SeatFeedEvent>.makeStream()
+        let id = state.withLock { state in
+            let id = state.nextFeed
+            state.nextFeed += 1
+            state.feeds[id] = continuation
+            continuation.yield(.listening)
+            return id
+        }
+        continuation.onTermination = { [weak self] _ in
+            self?.removeFeed(id)
+        }
+        return stream
+    }
+
+    private func removeFeed(_ id: Int) {
+        state.withLock { state in _ = state.feeds.removeValue(forKey: id) }
     }
 }

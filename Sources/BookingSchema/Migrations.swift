@@ -304,5 +304,45 @@ public enum Migrations {
             ALTER TABLE notifications ADD CONSTRAINT notifications_type_check
                 CHECK (type IN ('booking.held', 'booking.confirmed', 'booking.cancelled', 'booking.expired'));
             """),
+        Migration(version: 9, name: "seat versions and their changes, announced at commit", sql: """
+            -- The seat map's version (docs/api.md, "GET /api/events/{event_id}/seats"): one more for
+            -- every statement that changes an event's seats, written with the change, so the version
+            -- and the seats PostgreSQL holds always agree. The row is locked from the change to the
+            -- commit, so an event's versions commit in their order.
+            ALTER TABLE events ADD COLUMN seat_version bigint NOT NULL DEFAULT 0;
+            -- The seat-count guard only needs to see writes of total_seats, not of the version.
+            DROP TRIGGER events_total_seats_fixed ON events;
+            CREATE TRIGGER events_total_seats_fixed BEFORE UPDATE OF total_seats ON events
+                FOR EACH ROW EXECUTE FUNCTION events_total_seats_fixed();
+
+            -- After each statement that inserts, updates or deletes bookings: per event it touched,
+            -- the version goes up by one and a notification on channel booking_seats carries the
+            -- event, the new version and each seat's state after the statement, as text:
+            -- "EVENT VERSION SEAT:STATE[:HOLD_END] ..." with STATE 0 free, 1 held (and the hold's
+            -- end, µs since 1970), 2 taken. PostgreSQL delivers notifications at commit, in commit
+            -- order, and only those of committed transactions. Past 7,000 bytes (notifications stop
+            -- at 8,000) the seats give way to the word "resync": a listener reads the map again.
+            -- Two statements over several events may lock their rows in different orders: PostgreSQL
+            -- then rolls one back as a deadlock's victim, and the client runs it again.
+            CREATE FUNCTION bookings_announce_seats() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE events e SET seat_version = e.seat_version + 1 WHERE e.id IN (SELECT event_id FROM changed);
+                PERFORM pg_notify('booking_seats', e.id || ' ' || e.seat_version || ' ' ||
+                           CASE WHEN octet_length(s.seats) > 7000 THEN 'resync' ELSE s.seats END)
+                FROM (SELECT c.event_id, string_agg(c.seat_no::text || CASE
+                             WHEN TG_OP = 'DELETE' THEN ':0'
+                             WHEN c.expires_at IS NULL THEN ':2'
+                             ELSE ':1:' || epoch_us(c.expires_at)::text END, ' ') AS seats
+                      FROM changed c GROUP BY c.event_id) s
+                JOIN events e ON e.id = s.event_id;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER bookings_announce_inserted AFTER INSERT ON bookings
+                REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION bookings_announce_seats();
+            CREATE TRIGGER bookings_announce_updated AFTER UPDATE ON bookings
+                REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION bookings_announce_seats();
+            CREATE TRIGGER bookings_announce_deleted AFTER DELETE ON bookings
+                REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION bookings_announce_seats();
+            """),
     ]
 }

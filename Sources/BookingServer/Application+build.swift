@@ -31,15 +31,18 @@ func buildApplication(
     let relay = OutboxRelay(
         postgres: clients.postgres, amqp: clients.amqp, logger: logger, published: metrics.messagesPublished
     )
-    let (router, service) = buildRoutes(
+    let (router, service, seats) = buildRoutes(
         clients: clients, configuration: configuration, logger: logger, metrics: metrics,
         authenticator: authenticator, postCommit: relay
     )
-    // Stopped in reverse order: the HTTP server, then the expiry task and the relay, then the clients.
+    // Stopped in reverse order: the HTTP server (each seat stream ends at its graceful shutdown,
+    // since the server waits for every response), the seat hub, the expiry task and the relay,
+    // then the clients.
     var services: [any Service] = [clients, relay]
     if let interval = configuration.holdExpiryInterval {
         services.append(HoldExpiry(service: service, logger: logger, interval: interval))
     }
+    services.append(seats)
     return makeApplication(
         router: router, configuration: configuration, serverName: "BookingServer",
         services: services, metrics: metrics,
@@ -87,11 +90,12 @@ func buildRoutes(
     authenticator: (any Authenticator)? = nil,
     postCommit: any PostCommitSignal = NoPostCommitSignal(),
     rateLimitClock: @escaping UserRateLimiter.Clock = UserRateLimiter.monotonicNanoseconds
-) -> (router: Router<BasicRequestContext>, service: BookingService) {
+) -> (router: Router<BasicRequestContext>, service: BookingService, seats: SeatHub) {
     var rules = BookingService.Configuration()
     rules.holdSeconds = configuration.holdSeconds
+    let store = PostgresBookingStore(client: clients.postgres, grouping: configuration.storeGrouping, metrics: metrics.store)
     let service = BookingService(
-        store: PostgresBookingStore(client: clients.postgres, grouping: configuration.storeGrouping, metrics: metrics.store),
+        store: store,
         cache: RedisSeatCache(client: clients.redis),
         idempotency: PostgresIdempotencyStore(client: clients.postgres),
         postCommit: postCommit,
@@ -110,12 +114,18 @@ func buildRoutes(
     let authenticator = authenticator ?? TrustingAuthenticator(adminToken: AdminToken(configuration.adminToken))
     BookingRoutes(service: service, authenticator: authenticator).add(to: router)
     EventRoutes(service: service, authenticator: authenticator).add(to: router)
+    let gauge = metrics.streamSubscribers
+    let seats = SeatHub(
+        store: store, feed: PostgresSeatFeed(configuration: clients.postgres.configuration, logger: logger),
+        configuration: configuration.stream, logger: logger, subscribersChanged: { gauge.record($0) }
+    )
+    SeatRoutes(service: service, hub: seats).add(to: router)
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
     MetricsRoutes(exporter: metrics.exporter).add(to: router)
     for (path, methods) in APIRoutes.all {
         router.refuseOtherMethods(RouterPath(path), allowing: methods)
     }
-    return (router, service)
+    return (router, service, seats)
 }
 
 /// The clients of PostgreSQL, Redis and RabbitMQ, as one service: it closes them when the

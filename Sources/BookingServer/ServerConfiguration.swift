@@ -24,6 +24,9 @@ struct ServerConfiguration: Sendable {
     /// `HOLD_EXPIRY_INTERVAL_MS`: how often the expiry task looks for lapsed holds; 0 turns it off
     /// (for tests of exact expiry: correctness never waits for it).
     var holdExpiryInterval: Duration? = .seconds(1)
+    /// `STREAM_PING_SECONDS` and `STREAM_BACKLOG`: the seat stream's comment line on a quiet
+    /// stream, and how many messages a subscriber may be behind before it gets a snapshot instead.
+    var stream = SeatHub.Configuration()
     var databaseConnections = 32
     /// `DATABASE_GROUP_SIZE` and `DATABASE_GROUP_WRITERS`: bookings that reach PostgreSQL together
     /// are inserted by one statement, up to the size, by at most that many statements at once
@@ -80,6 +83,8 @@ struct ServerConfiguration: Sendable {
         if let interval = try config.integer("HOLD_EXPIRY_INTERVAL_MS", in: 0...600_000) {
             holdExpiryInterval = interval == 0 ? nil : .milliseconds(interval)
         }
+        if let seconds = try config.integer("STREAM_PING_SECONDS", in: 1...300) { stream.ping = .seconds(seconds) }
+        stream.backlog = try config.integer("STREAM_BACKLOG", in: 1...10_000) ?? stream.backlog
         databaseConnections = try config.integer("DATABASE_POOL_SIZE", in: 1...1000) ?? databaseConnections
         storeGrouping.maxGroup = try config.integer("DATABASE_GROUP_SIZE", in: 1...1000) ?? storeGrouping.maxGroup
         storeGrouping.writers = min(

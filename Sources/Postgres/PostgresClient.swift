@@ -23,16 +23,28 @@ public final class PostgresClient: Sendable {
         await pool.prewarm(configuration.pool.maximumConnections)
     }
 
-    /// Runs one statement on a pooled connection, in one round trip.
+    /// Runs one statement on a pooled connection, in one round trip (again after a deadlock, as
+    /// ``pipeline(_:)``).
     public func query(_ query: PostgresQuery) async throws -> PostgresQueryResult {
-        try await pool.withConnection { try await $0.query(query) }
+        try await pipeline([query])[0]
     }
 
     /// Runs the statements in one round trip as one transaction (see
-    /// ``PostgresConnection/pipeline(_:)``).
+    /// ``PostgresConnection/pipeline(_:)``). A transaction PostgreSQL chose as a deadlock's victim
+    /// was rolled back whole and is run again, up to ``deadlockRetries`` times: nothing of it took
+    /// effect, and the other side of the deadlock has gone on.
     public func pipeline(_ queries: [PostgresQuery]) async throws -> [PostgresQueryResult] {
-        try await pool.withConnection { try await $0.pipeline(queries) }
+        var attempt = 0
+        while true {
+            do {
+                return try await pool.withConnection { try await $0.pipeline(queries) }
+            } catch let error as PostgresError where error.sqlState == .deadlockDetected && attempt < Self.deadlockRetries {
+                attempt += 1
+            }
+        }
     }
+
+    public static let deadlockRetries = 3
 
     /// Lends a connection for several dependent statements.
     public func withConnection<Result>(

@@ -148,6 +148,35 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
         }
     }
 
+    // MARK: - Notifications
+
+    /// Waits for the notifications of the channels this connection listens to (`LISTEN`, by
+    /// ``execute(script:)``) and returns those that have arrived, in the order PostgreSQL sent
+    /// them (commit order). For a connection of its own: nothing else may run on it meanwhile.
+    /// Throws when the connection breaks, or when the waiting task is cancelled.
+    public func notifications() async throws -> [PostgresNotification] {
+        try checkOpen()
+        while true {
+            var arrived: [PostgresNotification] = []
+            while let notification = PQnotifies(connection) {
+                arrived.append(PostgresNotification(
+                    channel: String(cString: notification.pointee.relname),
+                    payload: String(cString: notification.pointee.extra),
+                    processID: notification.pointee.be_pid
+                ))
+                PQfreemem(notification)
+            }
+            if !arrived.isEmpty { return arrived }
+            do {
+                try await SocketReadiness.shared.wait(for: .read, on: socket)
+            } catch {
+                broken = true
+                throw translate(error)
+            }
+            guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { throw connectionError() }
+        }
+    }
+
     // MARK: - PooledConnection
 
     /// False once the connection broke. An idle connection that the server has closed (a
@@ -336,6 +365,14 @@ public final class PostgresConnection: PooledConnection, @unchecked Sendable {
             column: field("c")
         ))
     }
+}
+
+/// A notification of a channel the connection listens to.
+public struct PostgresNotification: Sendable, Equatable {
+    public let channel: String
+    public let payload: String
+    /// The server process that sent it.
+    public let processID: Int32
 }
 
 extension Array where Element == String {

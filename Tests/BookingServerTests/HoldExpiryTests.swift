@@ -23,9 +23,9 @@ struct HoldExpiryTests {
         let configuration = TestEnvironment.configuration()
         let clients = try StoreClients(configuration: configuration, logger: TestEnvironment.logger)
         let metrics = ServerMetrics(routes: APIRoutes.templates)
-        let (_, service) = buildRoutes(clients: clients, configuration: configuration, logger: TestEnvironment.logger, metrics: metrics)
+        let (_, service, _) = buildRoutes(clients: clients, configuration: configuration, logger: TestEnvironment.logger, metrics: metrics)
         let otherMetrics = ServerMetrics(routes: APIRoutes.templates)
-        let (_, other) = buildRoutes(clients: clients, configuration: configuration, logger: TestEnvironment.logger, metrics: otherMetrics)
+        let (_, other, _) = buildRoutes(clients: clients, configuration: configuration, logger: TestEnvironment.logger, metrics: otherMetrics)
         do {
             let event = try await service.createEvent(name: "Expiry", totalSeats: 20)
             var holds: [Booking] = []

@@ -5,7 +5,7 @@ import Testing
 /// Unknown routes, wrong methods, and the health endpoints with every store up.
 @Suite("Routing and health")
 struct RoutingAndHealthTests {
-    @Test(arguments: ["/", "/api", "/api/nothing", "/api/bookings", "/api/bookings/user", "/api/bookings/1/extra", "/api/events/1/seats", "/healthz"])
+    @Test(arguments: ["/", "/api", "/api/nothing", "/api/bookings", "/api/bookings/user", "/api/bookings/1/extra", "/api/events/1/seats/1", "/healthz"])
     func unknownRouteIs404InTheEnvelope(path: String) async throws {
         try await TestServer.withAPI { api in
             expectError(try await api.get(path), 404, "NOT_FOUND")
@@ -18,6 +18,7 @@ struct RoutingAndHealthTests {
         ("POST", "/api/bookings/1"), ("PUT", "/api/bookings/1"), ("PATCH", "/api/bookings/1"),
         ("DELETE", "/api/events"), ("PUT", "/api/events"),
         ("POST", "/api/events/1"), ("DELETE", "/api/events/1"),
+        ("POST", "/api/events/1/seats"), ("POST", "/api/events/1/stream"),
         ("POST", "/health"), ("POST", "/health/live"), ("DELETE", "/api/bookings/health"),
     ])
     func wrongMethodIs405InTheEnvelope(method: String, path: String) async throws {

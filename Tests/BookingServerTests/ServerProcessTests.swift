@@ -128,18 +128,24 @@ struct ServerProcessTests {
     private static func launchBookAndTerminate() async throws {
         let server = try BookingServerProcess.launch()
         let http = LiveAPI.makeHTTPClient(connections: 4)
+        var stream: SSEStream?
         do {
             try await server.waitUntilLive(http: http)
             let api = LiveAPI(http: http, baseURL: "http://127.0.0.1:\(server.port)")
             let event = try await api.createEvent(seats: 3)
             let reply = try await api.reserve(event: event, user: TestEnvironment.uniqueUser())
             #expect(reply.status == 201, "\(reply): \(server.logTail)")
+            // An open seat stream, which never ends by itself, must not hold the shutdown up.
+            stream = try await SSEStream.open(http, "http://127.0.0.1:\(server.port)", "/api/events/\(event)/stream")
+            #expect(try await stream?.nextEvent()?.event == "snapshot")
         } catch {
             await server.terminate()
             try? await http.shutdown()
             throw error
         }
         let outcome = await server.terminate(within: .seconds(5))
+        #expect(try await stream?.next(within: .seconds(2)) == nil, "the stream ended with the server")
+        stream?.close()
         try await http.shutdown()
         #expect(outcome.exited, "still running \(outcome.elapsed) after SIGTERM: \(server.logTail)")
         #expect(outcome.elapsed < .seconds(5))

@@ -150,3 +150,27 @@ import Testing
         #expect(client.statistics.open <= 8)
     }
 }
+
+@Suite struct PostgresDeadlockTests {
+    /// Two transactions that lock two rows in opposite orders: PostgreSQL rolls one back as the
+    /// deadlock's victim, and the client runs it again, so both take effect.
+    @Test func aDeadlocksVictimIsRunAgainAndBothTransactionsTakeEffect() async throws {
+        let client = try TestDatabase.client()
+        defer { client.close() }
+        let table = TestDatabase.uniqueName("deadlock_probe")
+        try await client.withConnection { try await $0.execute(script: "CREATE TABLE \(table) (id int PRIMARY KEY, n int NOT NULL); INSERT INTO \(table) VALUES (1, 0), (2, 0);") }
+        func crossing(_ first: Int, _ second: Int) -> [PostgresQuery] {
+            [
+                PostgresQuery("UPDATE \(table) SET n = n + 1 WHERE id = $1", binds: [.init(first)]),
+                PostgresQuery("SELECT pg_sleep(0.3)"),
+                PostgresQuery("UPDATE \(table) SET n = n + 1 WHERE id = $1", binds: [.init(second)]),
+            ]
+        }
+        async let one = client.pipeline(crossing(1, 2))
+        async let other = client.pipeline(crossing(2, 1))
+        _ = try await (one, other)
+        let rows = try await client.query(PostgresQuery("SELECT n FROM \(table) ORDER BY id"))
+        #expect(try rows.map { try $0.decode(0, as: Int.self) } == [2, 2], "each transaction added one to each row, once")
+        try await client.withConnection { try await $0.execute(script: "DROP TABLE \(table)") }
+    }
+}

@@ -11,6 +11,8 @@ enum APIRoutes {
         ("/api/bookings/{booking_id}", [.get, .delete]),
         ("/api/events", [.get, .post]),
         ("/api/events/{event_id}", [.get]),
+        ("/api/events/{event_id}/seats", [.get]),
+        ("/api/events/{event_id}/stream", [.get]),
         ("/health", [.get]),
         ("/api/bookings/health", [.get]),
         ("/health/live", [.get]),

@@ -18,6 +18,8 @@ struct ServerMetrics: Sendable {
     let transport: TransportMetrics
     /// The store's groups of writes.
     let store: StoreMetrics
+    /// `booking_stream_subscribers`: open seat streams.
+    let streamSubscribers: Gauge
 
     init(exporter: PrometheusExporter = PrometheusExporter(), routes: [String]) {
         self.exporter = exporter
@@ -28,6 +30,8 @@ struct ServerMetrics: Sendable {
         outboxBacklog = Gauge(label: "booking_outbox_backlog", factory: factory)
         transport = TransportMetrics(factory: factory)
         store = StoreMetrics(factory: factory)
+        streamSubscribers = Gauge(label: "booking_stream_subscribers", factory: factory)
+        streamSubscribers.record(0)
     }
 
     /// Reads PostgreSQL's pool statistics, the Redis connections and the outbox backlog before

@@ -54,6 +54,15 @@ enum BookingSQL {
         WHERE event_id = $1 AND (expires_at IS NULL OR expires_at > clock_timestamp())
         """
 
+    /// The seat map of event $1 and its version in one snapshot: a row per live booking (seat,
+    /// hold end), or one row without a seat when there is none; no row when no such event.
+    static let seatMap = """
+        SELECT e.total_seats, e.seat_version, b.seat_no, epoch_us(b.expires_at)
+        FROM events e
+        LEFT JOIN bookings b ON b.event_id = e.id AND COALESCE(b.expires_at, 'infinity') > clock_timestamp()
+        WHERE e.id = $1
+        """
+
     /// The booking and its outbox row, in one statement.
     static let insertBooking = """
         WITH booked AS (

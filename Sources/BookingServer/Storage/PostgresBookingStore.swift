@@ -87,6 +87,26 @@ struct PostgresBookingStore: BookingStore {
         )
     }
 
+    func seatMap(eventID: Int64) async throws -> SeatMap? {
+        let rows = try await runPipeline([PostgresQuery(BookingSQL.seatMap, binds: [.init(eventID)])])[0]
+        guard let first = rows.first else { return nil }
+        let total = try first.decode(0, as: Int.self)
+        var map = SeatMap(
+            eventID: eventID, totalSeats: total, version: try first.decode(1, as: Int64.self),
+            states: [UInt8](repeating: SeatMapState.free.code, count: total), holdEnds: [:]
+        )
+        for row in rows {
+            guard let seat = try row.decode(2, as: Int?.self), seat >= 1, seat <= total else { continue }
+            if let end = try row.decode(3, as: Int64?.self) {
+                map.states[seat - 1] = SeatMapState.held.code
+                map.holdEnds[seat] = end
+            } else {
+                map.states[seat - 1] = SeatMapState.taken.code
+            }
+        }
+        return map
+    }
+
     func insertBooking(eventID: Int64, userID: String, seatNumber: Int, holdSeconds: Int?) async throws -> Booking {
         let asked = NewBooking(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
         switch try await inserts.submit(asked) {
