@@ -163,6 +163,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The event-goers' page (GET /), served from memory as the files are.
+            resources: [.copy("Page")],
             swiftSettings: swiftSettings
         ),
 

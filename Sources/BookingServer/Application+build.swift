@@ -13,6 +13,8 @@ import Telemetry
 func buildApplication(
     configuration: ServerConfiguration, logger: Logger, exporter: PrometheusExporter = PrometheusExporter()
 ) async throws -> some ApplicationProtocol {
+    // The page's files travel with the executable (its resources): without them, say so now.
+    _ = try PageRoutes.loaded.get()
     let clients = try StoreClients(configuration: configuration, logger: logger)
     do {
         try await Migrator(client: clients.postgres, logger: logger).migrate()
@@ -120,6 +122,7 @@ func buildRoutes(
         configuration: configuration.stream, logger: logger, subscribersChanged: { gauge.record($0) }
     )
     SeatRoutes(service: service, hub: seats).add(to: router)
+    PageRoutes(assets: (try? PageRoutes.loaded.get()) ?? [:]).add(to: router)
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
     MetricsRoutes(exporter: metrics.exporter).add(to: router)
     for (path, methods) in APIRoutes.all {

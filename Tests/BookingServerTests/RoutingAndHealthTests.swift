@@ -5,7 +5,7 @@ import Testing
 /// Unknown routes, wrong methods, and the health endpoints with every store up.
 @Suite("Routing and health")
 struct RoutingAndHealthTests {
-    @Test(arguments: ["/", "/api", "/api/nothing", "/api/bookings", "/api/bookings/user", "/api/bookings/1/extra", "/api/events/1/seats/1", "/healthz"])
+    @Test(arguments: ["/index.html", "/api", "/api/nothing", "/api/bookings", "/api/bookings/user", "/api/bookings/1/extra", "/api/events/1/seats/1", "/healthz"])
     func unknownRouteIs404InTheEnvelope(path: String) async throws {
         try await TestServer.withAPI { api in
             expectError(try await api.get(path), 404, "NOT_FOUND")

@@ -2,6 +2,7 @@ import BookingCore
 import BookingCoreDoubles
 import Foundation
 import Postgres
+import Synchronization
 import Testing
 
 @testable import BookingServer
@@ -9,7 +10,7 @@ import Testing
 /// The seat map and its changes: ``BookingStore/seatMap(eventID:)`` and ``SeatChangeFeed``, on
 /// ``InMemoryBookingStore`` (the store and its feed) and on PostgreSQL (``PostgresBookingStore``
 /// and ``PostgresSeatFeed``, migration 9's triggers and notifications).
-@Suite("Seat map and feed contract")
+@Suite("Seat map and feed contract", .timeLimit(.minutes(2)))
 struct SeatMapContractTests {
     /// A store and the feed of its changes.
     private func withStoreAndFeed(
@@ -94,24 +95,29 @@ struct SeatMapContractTests {
     func theFeedAnnouncesEachCommittedChangeWithTheNextVersionInOrder(_ implementation: Implementation) async throws {
         try await withStoreAndFeed(implementation) { store, feed in
             let event = try await store.createEvent(name: "Feed", totalSeats: 3)
+            let listening = Flag()
             let changes = Task {
                 var received: [SeatChange] = []
                 for await item in feed.events() {
-                    if case .changed(let change) = item, change.eventID == event.id {
+                    switch item {
+                    case .listening: listening.set()
+                    case .changed(let change) where change.eventID == event.id:
                         received.append(change)
-                        if received.count == 4 { break }
+                        if received.count == 4 { return received }
+                    default: break
                     }
                 }
                 return received
             }
-            // The feed says nothing about when it listens to a caller that only iterates: give it
-            // a moment, as a subscriber does by waiting for `.listening`.
-            try await Task.sleep(for: .milliseconds(300))
+            defer { changes.cancel() }
+            // The changes are made once the feed listens, as a subscriber waits for `.listening`.
+            for _ in 0..<1000 where !listening.isSet { try await Task.sleep(for: .milliseconds(10)) }
+            try #require(listening.isSet, "the feed did not listen within 10 s")
             let hold = try await store.insertBooking(eventID: event.id, userID: Unique.user(), seatNumber: 1, holdSeconds: 300)
             _ = try await store.insertBooking(eventID: event.id, userID: Unique.user(), seatNumber: 3)
             _ = try await store.confirmHold(id: hold.id, userID: hold.userID)
             _ = try await store.cancelBooking(id: hold.id, userID: hold.userID)
-            let received = try await withTimeout(.seconds(5)) { await changes.value }
+            let received = try await withTimeout(.seconds(10), onTimeout: { changes.cancel() }) { await changes.value }
             #expect(received.map(\.version) == [1, 2, 3, 4])
             #expect(received.map(\.seats) == [
                 [.init(seatNumber: 1, state: .held, holdEnd: hold.expiresAt)],
@@ -136,8 +142,11 @@ struct SeatMapContractTests {
     }
 }
 
-/// `body`'s value, or a failure after `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async -> T) async throws -> T {
+/// `body`'s value, or a failure after `limit`; `onTimeout` must make `body` return (a body that
+/// awaits another task's value is not ended by cancelling the group).
+func withTimeout<T: Sendable>(
+    _ limit: Duration, onTimeout: @escaping @Sendable () -> Void = {}, _ body: @escaping @Sendable () async -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { await body() }
         group.addTask {
@@ -145,9 +154,19 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () 
             return nil
         }
         defer { group.cancelAll() }
-        guard let value = try await group.next() ?? nil else { throw TimedOut() }
+        guard let value = try await group.next() ?? nil else {
+            onTimeout()
+            throw TimedOut()
+        }
         return value
     }
 }
 
 struct TimedOut: Error {}
+
+/// A flag set once, read from any task.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+}

@@ -17,6 +17,9 @@ enum APIRoutes {
         ("/api/bookings/health", [.get]),
         ("/health/live", [.get]),
         ("/metrics", [.get]),
+        ("/", [.get]),
+        ("/page.js", [.get]),
+        ("/page.css", [.get]),
     ]
 
     /// The paths as the router reports a request's route (its `endpointPath`): the `route`

@@ -23,6 +23,10 @@ final class SeatHub: Service, Sendable {
         var retained = 2048
         /// How long a new subscriber waits for the feed to listen before the store counts as down.
         var listenWait = Duration.seconds(2)
+        /// How long an event stays live after its last subscriber left: a client that reconnects
+        /// meanwhile (a browser's `EventSource` does after a few seconds) resumes from its
+        /// `Last-Event-ID` instead of starting over.
+        var linger = Duration.seconds(30)
     }
 
     let store: any BookingStore
@@ -47,6 +51,8 @@ final class SeatHub: Service, Sendable {
         var awaiting: Set<Int> = []
         /// Callers waiting for the map to be read: true when the event exists.
         var loadWaiters: [CheckedContinuation<Result<Bool, ReservationError>, Never>] = []
+        /// Since when it has had no subscriber.
+        var idleSince: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -141,6 +147,7 @@ final class SeatHub: Service, Sendable {
             if sincePing >= .seconds(1) {
                 sincePing = .zero
                 ping()
+                dropIdle()
             }
         }
     }
@@ -160,6 +167,7 @@ final class SeatHub: Service, Sendable {
                 let subscription = SeatSubscription(id: state.nextID, eventID: eventID, backlog: configuration.backlog)
                 state.nextID += 1
                 channel.subscribers[subscription.id] = subscription
+                channel.idleSince = nil
                 if let map = channel.map {
                     Self.start(subscription, on: map, recent: channel.recent, after: lastVersion)
                 } else {
@@ -183,11 +191,9 @@ final class SeatHub: Service, Sendable {
             guard var channel = state.channels[subscription.eventID],
                   channel.subscribers.removeValue(forKey: subscription.id) != nil else { return nil }
             channel.awaiting.remove(subscription.id)
-            if channel.subscribers.isEmpty, !channel.loading {
-                state.channels[subscription.eventID] = nil
-            } else {
-                state.channels[subscription.eventID] = channel
-            }
+            // Kept, and kept up to date, for `linger`: see `dropIdle()`.
+            if channel.subscribers.isEmpty { channel.idleSince = .now }
+            state.channels[subscription.eventID] = channel
             state.subscriberCount -= 1
             return state.subscriberCount
         }
@@ -403,6 +409,17 @@ final class SeatHub: Service, Sendable {
                         subscription.replace(with: map)
                     }
                 }
+            }
+        }
+    }
+
+    /// Forgets the events nobody has streamed for `linger`.
+    private func dropIdle() {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            for (eventID, channel) in state.channels
+            where channel.subscribers.isEmpty && !channel.loading && channel.idleSince.map({ now - $0 >= configuration.linger }) == true {
+                state.channels[eventID] = nil
             }
         }
     }
