@@ -64,6 +64,19 @@ final class APIClient: Sendable {
         return try await promise.futureResult.get()
     }
 
+    /// GET /api/events/{id}/seats: the map's characters and its version.
+    func seatMap(eventID: Int) async throws -> (seats: String, version: Int64) {
+        let response = try await send(BenchRequest(operation: .getEvent, method: .GET, uri: "/api/events/\(eventID)/seats"))
+        let text = response.bodyText
+        guard response.status == 200,
+              let seatsStart = text.range(of: #""seats":""#),
+              let seatsEnd = text[seatsStart.upperBound...].firstIndex(of: "\""),
+              let versionStart = text.range(of: #""version":"#),
+              let version = Int64(text[versionStart.upperBound...].prefix { $0.isNumber })
+        else { throw UnexpectedAnswer(what: "GET /api/events/\(eventID)/seats", response: response) }
+        return (String(text[seatsStart.upperBound..<seatsEnd]), version)
+    }
+
     /// POST /api/events; the new event's id.
     func createEvent(name: String, totalSeats: Int) async throws -> Int {
         let response = try await send(BenchRequest(

@@ -19,9 +19,13 @@ struct FlashSaleCommand: AsyncParsableCommand {
     @Option(help: "Distinct users, each reserving once.")
     var users = 50_000
 
+    @Option(help: "Readers of the event's seat stream during the sale; each must end on the map of /seats (0: none).")
+    var subscribers = 0
+
     func validate() throws {
         guard (1...1_000_000).contains(seats) else { throw ValidationError("--seats takes 1 to 1000000") }
         guard (1...100_000_000).contains(users) else { throw ValidationError("--users takes 1 to 100000000") }
+        guard (0...10_000).contains(subscribers) else { throw ValidationError("--subscribers takes 0 to 10000") }
     }
 
     func run() async throws {
@@ -29,13 +33,26 @@ struct FlashSaleCommand: AsyncParsableCommand {
         defer { start.api.close() }
         let (api, tag, eventID) = (start.api, start.tag, start.eventID)
         let identities = try await load.tokens.identities(prefix: "fs-\(tag)-", count: users)
+        var readers: StreamSubscribers?
+        if subscribers > 0 {
+            ProgressLine.note("flash sale: \(subscribers) readers of the event's seat stream")
+            readers = try await StreamSubscribers.open(subscribers, to: load.target, eventID: eventID)
+        }
         ProgressLine.note("flash sale: event \(eventID) with \(seats) seats, \(users) users, \(load.modeDescription)")
         let statistics = try await LoadRun.execute(
             load.plan(defaultSeconds: 300, naturalCount: users), label: "flashsale", showProgress: true
         ) { _ in FlashSaleWorkload(eventID: eventID, users: identities) }
+        var extraChecks: [RunSummary.Check] = []
+        if let readers {
+            let map = try await api.seatMap(eventID: eventID)
+            let (check, note) = try await readers.check(against: map.seats, version: map.version)
+            ProgressLine.note("flash sale: \(note)")
+            extraChecks.append(check)
+        }
         try await ScenarioReport.finish(
             scenario: "flashsale", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["201"],
-            targets: [RunVerifier.Target(eventID: eventID, expectedConfirmed: statistics.impliedConfirmed())]
+            targets: [RunVerifier.Target(eventID: eventID, expectedConfirmed: statistics.impliedConfirmed())],
+            extraChecks: extraChecks
         )
     }
 }

@@ -8,12 +8,14 @@ enum ScenarioReport {
     static func finish(
         scenario: String, load: LoadOptions, verify: VerifyOptions, api: APIClient,
         statistics: LoadStatistics, successLabels: Set<String>, targets: [RunVerifier.Target],
-        checkout: RunSummary.CheckoutFigures? = nil
+        checkout: RunSummary.CheckoutFigures? = nil, extraChecks: [RunSummary.Check] = []
     ) async throws {
         var checks: [RunSummary.Check]?
         if let verifier = verify.verifier {
             ProgressLine.note("verifying event(s) \(targets.map(\.eventID)) against PostgreSQL and the API")
-            checks = try await verifier.verify(targets, api: api)
+            checks = try await verifier.verify(targets, api: api) + extraChecks
+        } else if !extraChecks.isEmpty {
+            checks = extraChecks
         }
         var summary = RunSummary(
             scenario: scenario, mode: load.modeDescription, events: targets.map(\.eventID), statistics: statistics,
