@@ -287,8 +287,8 @@ struct SeatHubTests {
             // What it was sent: a snapshot in place of what it could not keep, then the changes after it.
             let last = try #require(messages.lastIndex { if case .snapshot = $0 { true } else { false } }, "a snapshot replaced the backlog: \(messages)")
             guard case .snapshot(var map) = messages[last] else { throw TestFailure("not a snapshot") }
-            for case .seats(let version, let changes) in messages[(last + 1)...] {
-                map.apply(SeatChange(eventID: event.id, version: version, seats: changes))
+            for case .seats(let batch) in messages[(last + 1)...] {
+                map.apply(SeatChange(eventID: event.id, version: batch.version, seats: batch.changes))
             }
             #expect(String(decoding: map.states.prefix(11), as: UTF8.self) == "22222222220")
             #expect(map.version == (try await store.seatMap(eventID: event.id))?.version)

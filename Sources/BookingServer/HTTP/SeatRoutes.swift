@@ -37,8 +37,12 @@ struct SeatRoutes: Sendable {
             defer { hub.unsubscribe(subscription) }
             try await withGracefulShutdownHandler {
                 while let message = await subscription.next() {
-                    guard let bytes = Self.event(message) else { continue }
-                    try await writer.write(ByteBuffer(bytes: bytes))
+                    switch message {
+                    case .seats(let batch):
+                        if let event = batch.event { try await writer.write(event) }
+                    case .snapshot, .ping:
+                        if let bytes = Self.event(message) { try await writer.write(ByteBuffer(bytes: bytes)) }
+                    }
                 }
             } onGracefulShutdown: {
                 subscription.close()
@@ -70,24 +74,31 @@ struct SeatRoutes: Sendable {
             bytes.append(contentsOf: "event: snapshot\nid: \(map.version)\ndata: ".utf8)
             bytes.append(contentsOf: writer.bytes)
             bytes.append(contentsOf: "\n\n".utf8)
-        case .seats(let version, let changes):
-            guard !changes.isEmpty else { return nil }
-            var writer = JSONWriter(reservingCapacity: 64 + changes.count * 32)
-            writer.object { object in
-                object.field("version", version)
-                object.arrayField("changes") { array in
-                    for change in changes {
-                        array.object { seat in
-                            seat.field("seat_no", change.seatNumber)
-                            seat.field("state", change.state.rawValue)
-                        }
+        case .seats(let batch):
+            return event(seatsAt: batch.version, batch.changes)
+        }
+        return bytes
+    }
+
+    /// A `seats` event; nil for no change.
+    static func event(seatsAt version: Int64, _ changes: [SeatChange.Seat]) -> [UInt8]? {
+        guard !changes.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        var writer = JSONWriter(reservingCapacity: 64 + changes.count * 32)
+        writer.object { object in
+            object.field("version", version)
+            object.arrayField("changes") { array in
+                for change in changes {
+                    array.object { seat in
+                        seat.field("seat_no", change.seatNumber)
+                        seat.field("state", change.state.rawValue)
                     }
                 }
             }
-            bytes.append(contentsOf: "event: seats\nid: \(version)\ndata: ".utf8)
-            bytes.append(contentsOf: writer.bytes)
-            bytes.append(contentsOf: "\n\n".utf8)
         }
+        bytes.append(contentsOf: "event: seats\nid: \(version)\ndata: ".utf8)
+        bytes.append(contentsOf: writer.bytes)
+        bytes.append(contentsOf: "\n\n".utf8)
         return bytes
     }
 

@@ -14,7 +14,7 @@ import Synchronization
 final class SeatHub: Service, Sendable {
     struct Configuration: Sendable {
         /// How long changes are gathered before they go out.
-        var gather = Duration.milliseconds(100)
+        var gather = Duration.milliseconds(250)
         /// A comment line at least this often on a quiet stream.
         var ping = Duration.seconds(15)
         /// Messages a subscriber may be behind before it is sent a snapshot instead.
@@ -395,19 +395,15 @@ final class SeatHub: Service, Sendable {
         state.withLock { state in
             for (eventID, var channel) in state.channels where !channel.unsent.isEmpty {
                 guard let map = channel.map, let last = channel.unsent.last?.version else { continue }
-                let first = channel.unsent.first!.version
-                let changes = Self.gathered(channel.unsent)
+                // Encoded once, for every subscriber.
+                let batch = StreamMessage.seats(version: last, changes: Self.gathered(channel.unsent))
                 channel.unsent = []
                 state.channels[eventID] = channel
                 for subscription in channel.subscribers.values where !channel.awaiting.contains(subscription.id) {
-                    let known = subscription.version
-                    guard known < last else { continue }
-                    // A subscriber that joined within the batch has its first part already;
-                    // states are absolute, so the rest of the batch repeats nothing wrong.
-                    _ = first
-                    if !subscription.post(.seats(version: last, changes: changes)) {
-                        subscription.replace(with: map)
-                    }
+                    // A subscriber that joined within the batch has its first part already; states
+                    // are absolute, so the rest of the batch repeats nothing wrong.
+                    guard subscription.version < last else { continue }
+                    if !subscription.post(batch) { subscription.replace(with: map) }
                 }
             }
         }

@@ -1,13 +1,34 @@
 import BookingCore
 import Synchronization
 
+import NIOCore
+
 /// What a stream's subscriber is sent next.
 enum StreamMessage: Sendable, Equatable {
     /// The whole map (rendered at the moment it is written).
     case snapshot(SeatMap)
-    /// The seats changed since the subscriber's last message, each with its state at `version`.
-    case seats(version: Int64, changes: [SeatChange.Seat])
+    /// The seats changed since the subscriber's last message, each with its state at the batch's version.
+    case seats(SeatBatch)
     case ping
+
+    static func seats(version: Int64, changes: [SeatChange.Seat]) -> StreamMessage { .seats(SeatBatch(version: version, changes: changes)) }
+}
+
+/// One gathered change, encoded once as its Server-Sent Event for every subscriber it goes to
+/// (a thousand subscribers share its bytes).
+final class SeatBatch: Sendable, Equatable {
+    let version: Int64
+    let changes: [SeatChange.Seat]
+    /// The event's bytes; nil for no change (nothing to write).
+    let event: ByteBuffer?
+
+    init(version: Int64, changes: [SeatChange.Seat]) {
+        self.version = version
+        self.changes = changes
+        self.event = SeatRoutes.event(seatsAt: version, changes).map { ByteBuffer(bytes: $0) }
+    }
+
+    static func == (lhs: SeatBatch, rhs: SeatBatch) -> Bool { lhs.version == rhs.version && lhs.changes == rhs.changes }
 }
 
 /// One subscriber's mailbox: the hub posts, the subscriber's stream writer takes. Bounded: a
@@ -105,7 +126,7 @@ final class SeatSubscription: Sendable {
         state.lastPost = .now
         switch message {
         case .snapshot(let map): state.version = map.version
-        case .seats(let version, _): state.version = max(state.version, version)
+        case .seats(let batch): state.version = max(state.version, batch.version)
         case .ping: break
         }
     }
