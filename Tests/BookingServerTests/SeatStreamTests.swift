@@ -223,6 +223,16 @@ struct SeatStreamTests {
         }
     }
 
+    @Test func withoutPostgreSQLTheStreamIsUnavailableNotAHang() async throws {
+        try await StreamServer.with(databaseURL: TestEnvironment.unreachableDatabaseURL) { baseURL in
+            try await LiveAPI.withHTTPClient { http in
+                let reply = try await LiveAPI(http: http, baseURL: baseURL).get("/api/events/1/stream")
+                #expect(reply.status == 503)
+                #expect(reply.code == "UNAVAILABLE")
+            }
+        }
+    }
+
     @Test func theSubscribersAreCountedOnMetrics() async throws {
         let metrics = ServerMetrics(routes: APIRoutes.templates)
         try await withServer(ping: .seconds(1), metrics: metrics) { api, baseURL in

@@ -121,12 +121,12 @@ struct TimedOutWaiting: Error, CustomStringConvertible {
 /// test server); `body` gets its base URL. Several may run at once: each is an instance of its own.
 enum StreamServer {
     static func with<Value: Sendable>(
-        ping: Duration = .seconds(15), backlog: Int = 64,
+        ping: Duration = .seconds(15), backlog: Int = 64, databaseURL: String = TestEnvironment.databaseURL,
         metrics: ServerMetrics = ServerMetrics(routes: APIRoutes.templates),
         _ body: @Sendable @escaping (String) async throws -> Value
     ) async throws -> Value {
         try await TestSchema.ensureMigrated()
-        var configuration = TestEnvironment.configuration()
+        var configuration = TestEnvironment.configuration(databaseURL: databaseURL)
         configuration.stream.ping = ping
         configuration.stream.backlog = backlog
         let logger = TestEnvironment.logger

@@ -57,7 +57,6 @@ final class SeatHub: Service, Sendable {
 
     private struct State {
         var listening = false
-        var listenWaiters: [CheckedContinuation<Void, Never>] = []
         var channels: [Int64: Channel] = [:]
         var nextID = 0
         var stopped = false
@@ -96,17 +95,14 @@ final class SeatHub: Service, Sendable {
     /// Ends every stream and refuses new ones: a stream never ends by itself, and the HTTP server
     /// waits for its responses to end before it stops.
     func stop() {
-        let (subscriptions, waiters) = state.withLock { state in
+        let subscriptions = state.withLock { state in
             state.stopped = true
             let subscriptions = state.channels.values.flatMap { $0.subscribers.values }
-            let waiters = state.listenWaiters
-            state.listenWaiters = []
             state.channels = [:]
             state.subscriberCount = 0
-            return (subscriptions, waiters)
+            return subscriptions
         }
         subscriptions.forEach { $0.close() }
-        waiters.forEach { $0.resume() }
         subscribersChanged(0)
     }
 
@@ -130,12 +126,7 @@ final class SeatHub: Service, Sendable {
     }
 
     private func markListening() {
-        let waiters = state.withLock { state in
-            state.listening = true
-            defer { state.listenWaiters = [] }
-            return state.listenWaiters
-        }
-        waiters.forEach { $0.resume() }
+        state.withLock { $0.listening = true }
     }
 
     private func flushLoop() async {
@@ -221,32 +212,18 @@ final class SeatHub: Service, Sendable {
         }
     }
 
+    /// Waits (polling: nothing is left waiting when the time is up) until the feed listens, at
+    /// most `listenWait`: without it no change could be placed after the snapshot.
     private func awaitListening() async throws(ReservationError) {
-        if state.withLock({ $0.listening || $0.stopped }) {
-            if state.withLock({ $0.stopped }) { throw .storeUnavailable }
-            return
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.listenWait
+        while true {
+            let (listening, stopped) = state.withLock { ($0.listening, $0.stopped) }
+            if stopped { throw .storeUnavailable }
+            if listening { return }
+            guard clock.now < deadline else { throw .storeUnavailable }
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        let listened = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let now = self.state.withLock { state in
-                        if state.listening || state.stopped { return true }
-                        state.listenWaiters.append(continuation)
-                        return false
-                    }
-                    if now { continuation.resume() }
-                }
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: self.configuration.listenWait)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        if !listened || state.withLock({ $0.stopped }) { throw .storeUnavailable }
     }
 
     /// Reads the event's map unless it is live already; false when there is no such event.
