@@ -75,10 +75,11 @@ struct SeatMapContractTests {
     func aLapsedHoldReadsFreeAndMovingItIsAChangeOfItsOwn(_ implementation: Implementation) async throws {
         try await withStoreAndFeed(implementation) { store, _ in
             let event = try await store.createEvent(name: "Map", totalSeats: 2)
-            let hold = try await store.insertBooking(eventID: event.id, userID: Unique.user(), seatNumber: 1, holdSeconds: 1)
+            // Three seconds: a loaded test run has taken more than one between the insert and the read.
+            let hold = try await store.insertBooking(eventID: event.id, userID: Unique.user(), seatNumber: 1, holdSeconds: 3)
             let held = try #require(try await store.seatMap(eventID: event.id))
             #expect(held.states == Self.map("10"))
-            try await Task.sleep(for: .milliseconds(1_300))
+            try await Task.sleep(for: .milliseconds(3_300))
             let lapsed = try #require(try await store.seatMap(eventID: event.id))
             #expect(lapsed.states == Self.map("00"), "a hold counts as free from its end on, moved or not")
             // Moved by the event's own path (the reserve without the cache moves the event's lapsed
