@@ -289,6 +289,7 @@ let package = Package(
                 "BookingBench",
                 "BookingTokens",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -90,6 +93,11 @@ final class StreamSubscribers: Sendable {
 
 /// One stream's reader: sends the request, decodes the chunked body, splits it into Server-Sent
 /// Events and keeps the map. Confined to its channel's event loop.
+///
+/// A thousand readers parse every change on the generator's own cores, during the sale they
+/// measure, so each byte is read once, in place: the chunked framing by a small state machine, the
+/// lines found with `memchr`, and a change list read in one pass over the layout the server writes
+/// (a reader that meets any other layout fails loudly rather than guess).
 final class StreamReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -97,15 +105,34 @@ final class StreamReader: ChannelInboundHandler {
     private let eventID: Int
     private let host: String
     private var context: ChannelHandlerContext?
-    private var received: [UInt8] = []
+    /// The response head, until its blank line.
+    private var head: [UInt8] = []
     private var headEnded = false
-    /// The decoded body not yet split into events.
-    private var body: [UInt8] = []
+    private var chunk = ChunkState.size(0)
+    /// The line being read, when it spans reads or chunks (most lines are read in place).
+    private var line: [UInt8] = []
+    /// The `event:` of the event being read.
+    private var kind = EventKind.other
     private(set) var state = StreamSubscribers.ReaderState(version: -1, seats: [], snapshots: 0, events: 0, failure: nil)
+    private var closing = false
+
+    /// Where the chunked framing is: `<hex size>\r\n<data>\r\n`.
+    private enum ChunkState {
+        case size(Int)
+        case sizeEnd(Int)
+        case data(remaining: Int)
+        case dataCR
+        case dataLF
+    }
+
+    private enum EventKind {
+        case snapshot, seats, other
+    }
 
     init(eventID: Int, host: String) {
         self.eventID = eventID
         self.host = host
+        line.reserveCapacity(1 << 16)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -119,34 +146,80 @@ final class StreamReader: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        received.append(contentsOf: buffer.readableBytesView)
+        buffer.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            read(UnsafeBufferPointer(start: base, count: raw.count))
+        }
+    }
+
+    private func read(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
         if !headEnded {
-            guard let end = Self.find([13, 10, 13, 10], in: received) else { return }
-            let head = String(decoding: received[..<end], as: UTF8.self)
-            guard head.hasPrefix("HTTP/1.1 200") else {
-                fail("the stream answered \(head.prefix(40))")
+            while index < bytes.count, !headEnded {
+                head.append(bytes[index])
+                index += 1
+                if head.count >= 4, head[head.count - 4] == 13, head[head.count - 3] == 10, head[head.count - 2] == 13, head[head.count - 1] == 10 {
+                    headEnded = true
+                }
+            }
+            guard headEnded else { return }
+            guard head.starts(with: Array("HTTP/1.1 200".utf8)) else {
+                fail("the stream answered \(String(decoding: head.prefix(40), as: UTF8.self))")
                 return
             }
-            received.removeFirst(end + 4)
-            headEnded = true
         }
-        // Chunks: "<hex size>\r\n<data>\r\n".
-        while let line = Self.find([13, 10], in: received) {
-            guard let size = Int(String(decoding: received[..<line], as: UTF8.self), radix: 16) else {
-                fail("a chunk without a size")
-                return
+        while index < bytes.count, state.failure == nil {
+            let byte = bytes[index]
+            switch chunk {
+            case .size(let size):
+                index += 1
+                if let digit = Self.hexValue(byte) {
+                    chunk = .size(size << 4 | digit)
+                } else if byte == 13 {
+                    chunk = .sizeEnd(size)
+                } else {
+                    fail("a chunk without a size")
+                }
+            case .sizeEnd(let size):
+                index += 1
+                guard byte == 10 else { fail("a chunk size without its line end"); return }
+                guard size > 0 else { fail("the stream ended"); return }
+                chunk = .data(remaining: size)
+            case .data(let remaining):
+                let count = min(remaining, bytes.count - index)
+                feed(UnsafeBufferPointer(rebasing: bytes[index..<index + count]))
+                index += count
+                chunk = remaining == count ? .dataCR : .data(remaining: remaining - count)
+            case .dataCR:
+                index += 1
+                guard byte == 13 else { fail("a chunk without its line end"); return }
+                chunk = .dataLF
+            case .dataLF:
+                index += 1
+                guard byte == 10 else { fail("a chunk without its line end"); return }
+                chunk = .size(0)
             }
-            guard received.count >= line + 2 + size + 2 else { break }
-            if size == 0 {
-                fail("the stream ended")
-                return
-            }
-            body.append(contentsOf: received[(line + 2)..<(line + 2 + size)])
-            received.removeFirst(line + 2 + size + 2)
         }
-        while let end = Self.find([10, 10], in: body) {
-            handle(Array(body[..<end]))
-            body.removeFirst(end + 2)
+    }
+
+    /// Body bytes: split into lines, each handled where it lies unless it spans reads.
+    private func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            guard let found = memchr(base + start, 10, bytes.count - start) else {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+                return
+            }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if line.isEmpty {
+                handle(line: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            } else {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                line.withUnsafeBufferPointer { handle(line: $0) }
+                line.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
         }
     }
 
@@ -154,94 +227,136 @@ final class StreamReader: ChannelInboundHandler {
         if state.failure == nil, state.version >= 0, !closing { state.failure = "the connection closed" }
     }
 
-    private var closing = false
-
     func close() {
         closing = true
         context?.close(promise: nil)
     }
 
     private func fail(_ reason: String) {
+        guard state.failure == nil else { return }
         state.failure = reason
         context?.close(promise: nil)
     }
 
-    /// One event: its `event:` and `data:` lines (a comment is a ping). Read over its bytes: a
-    /// thousand readers parse every change, on the generator's cores.
-    private func handle(_ block: [UInt8]) {
-        if block.starts(with: Self.snapshotPrefix) {
-            let data = String(decoding: block, as: UTF8.self)
-            guard let seats = Self.stringField("seats", in: data), let version = Self.numberField("version", in: data) else {
-                fail("a snapshot without seats or version")
-                return
+    /// One line of an event: `event:` names it, `data:` carries it, a blank line ends it; `id:`
+    /// repeats the version the data has, and a comment is a ping.
+    private func handle(line: UnsafeBufferPointer<UInt8>) {
+        if line.isEmpty {
+            kind = .other
+        } else if Self.starts(line, with: Self.eventSnapshot) {
+            kind = .snapshot
+        } else if Self.starts(line, with: Self.eventSeats) {
+            kind = .seats
+        } else if Self.starts(line, with: Self.dataPrefix) {
+            let data = UnsafeBufferPointer(rebasing: line[Self.dataPrefix.count...])
+            switch kind {
+            case .snapshot: readSnapshot(data)
+            case .seats: readChanges(data)
+            case .other: break
             }
-            state.seats = Array(seats.utf8)
-            state.version = version
-            state.snapshots += 1
-            state.events += 1
-        } else if block.starts(with: Self.seatsPrefix) {
-            // {"version":V,"changes":[{"seat_no":N,"state":"free|held|taken"}, ...]}
-            guard let versionAt = Self.find(Self.versionKey, in: block), let version = Self.number(in: block, from: versionAt + Self.versionKey.count) else {
-                fail("a change without a version")
-                return
-            }
-            var index = versionAt
-            while let seatAt = Self.find(Self.seatKey, in: block, from: index) {
-                index = seatAt + Self.seatKey.count
-                guard let seat = Self.number(in: block, from: index), seat >= 1, seat <= Int64(state.seats.count),
-                      let stateAt = Self.find(Self.stateKey, in: block, from: index), stateAt + Self.stateKey.count < block.count
-                else {
-                    fail("a change that does not parse")
-                    return
-                }
-                index = stateAt + Self.stateKey.count
-                let first = block[index]
-                state.seats[Int(seat) - 1] = first == UInt8(ascii: "t") ? UInt8(ascii: "2") : first == UInt8(ascii: "h") ? UInt8(ascii: "1") : UInt8(ascii: "0")
-            }
-            state.version = version
-            state.events += 1
         }
     }
 
-    private static let snapshotPrefix = Array("event: snapshot".utf8)
-    private static let seatsPrefix = Array("event: seats".utf8)
-    private static let versionKey = Array(#""version":"#.utf8)
-    private static let seatKey = Array(#""seat_no":"#.utf8)
-    private static let stateKey = Array(#""state":""#.utf8)
+    /// `{"event_id":1,"total_seats":5,"version":42,"seats":"02010"}`
+    private func readSnapshot(_ data: UnsafeBufferPointer<UInt8>) {
+        guard let versionAt = Self.find(Self.versionKey, in: data),
+              let (version, _) = Self.number(in: data, from: versionAt + Self.versionKey.count),
+              let seatsAt = Self.find(Self.seatsKey, in: data),
+              let seatsEnd = data[(seatsAt + Self.seatsKey.count)...].firstIndex(of: UInt8(ascii: "\""))
+        else {
+            fail("a snapshot without seats or version")
+            return
+        }
+        state.seats = Array(data[(seatsAt + Self.seatsKey.count)..<seatsEnd])
+        state.version = version
+        state.snapshots += 1
+        state.events += 1
+    }
 
-    private static func number(in bytes: [UInt8], from start: Int) -> Int64? {
+    /// `{"version":V,"changes":[{"seat_no":N,"state":"free|held|taken"},...]}`, in one pass.
+    private func readChanges(_ data: UnsafeBufferPointer<UInt8>) {
+        guard Self.starts(data, with: Self.changesStart),
+              let (version, afterVersion) = Self.number(in: data, from: Self.changesStart.count),
+              Self.matches(data, at: afterVersion, Self.changesKey)
+        else {
+            fail("a change without a version")
+            return
+        }
+        var index = afterVersion + Self.changesKey.count
+        var more = index < data.count && data[index] != UInt8(ascii: "]")
+        while more {
+            guard Self.matches(data, at: index, Self.seatKey),
+                  let (seat, afterSeat) = Self.number(in: data, from: index + Self.seatKey.count),
+                  seat >= 1, seat <= Int64(state.seats.count),
+                  Self.matches(data, at: afterSeat, Self.stateKey)
+            else {
+                fail("a change that does not parse")
+                return
+            }
+            index = afterSeat + Self.stateKey.count
+            let mark: UInt8
+            switch index < data.count ? data[index] : 0 {
+            case UInt8(ascii: "t"): mark = UInt8(ascii: "2"); index += 5  // taken
+            case UInt8(ascii: "h"): mark = UInt8(ascii: "1"); index += 4  // held
+            case UInt8(ascii: "f"): mark = UInt8(ascii: "0"); index += 4  // free
+            default: fail("a change of an unknown state"); return
+            }
+            guard Self.matches(data, at: index, Self.changeEnd), index + 2 < data.count else {
+                fail("a change that does not parse")
+                return
+            }
+            state.seats[Int(seat) - 1] = mark
+            more = data[index + 2] == UInt8(ascii: ",")
+            index += 3
+        }
+        state.version = version
+        state.events += 1
+    }
+
+    private static let eventSnapshot = Array("event: snapshot".utf8)
+    private static let eventSeats = Array("event: seats".utf8)
+    private static let dataPrefix = Array("data: ".utf8)
+    private static let versionKey = Array(#""version":"#.utf8)
+    private static let seatsKey = Array(#""seats":""#.utf8)
+    private static let changesStart = Array(#"{"version":"#.utf8)
+    private static let changesKey = Array(#","changes":["#.utf8)
+    private static let seatKey = Array(#"{"seat_no":"#.utf8)
+    private static let stateKey = Array(#","state":""#.utf8)
+    private static let changeEnd = Array(#""}"#.utf8)
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Digits from `start`: the value and the index after them.
+    private static func number(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (Int64, Int)? {
         var value: Int64 = 0
         var index = start
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57, index - start < 18 {
             value = value * 10 + Int64(bytes[index] - 48)
             index += 1
         }
-        return index > start ? value : nil
+        return index > start ? (value, index) : nil
     }
 
-    private static func stringField(_ name: String, in json: String) -> String? {
-        guard let start = json.range(of: "\"\(name)\":\"") else { return nil }
-        let rest = json[start.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
+        matches(bytes, at: 0, prefix)
     }
 
-    private static func numberField(_ name: String, in json: String) -> Int64? {
-        guard let start = json.range(of: "\"\(name)\":") else { return nil }
-        return Int64(json[start.upperBound...].prefix { $0.isNumber })
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ literal: [UInt8]) -> Bool {
+        guard index >= 0, bytes.count - index >= literal.count, let base = bytes.baseAddress else { return false }
+        return literal.withUnsafeBufferPointer { memcmp(base + index, $0.baseAddress!, literal.count) == 0 }
     }
 
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
-        guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
-        var index = start
-        let last = bytes.count - needle.count
-        while index <= last {
-            if bytes[index] == needle[0] {
-                var matched = 1
-                while matched < needle.count, bytes[index + matched] == needle[matched] { matched += 1 }
-                if matched == needle.count { return index }
-            }
-            index += 1
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        for index in 0...(bytes.count - needle.count) where bytes[index] == needle[0] && matches(bytes, at: index, needle) {
+            return index
         }
         return nil
     }
