@@ -100,6 +100,13 @@ let package = Package(
         // The HTTP API's wire format: requests, identifiers and limits, cursors.
         .target(name: "BookingAPI", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
 
+        // The properties the fuzzers check on the parsers of untrusted request bytes (JSON bodies,
+        // percent-decoding with the user_id rules, page cursors), and the executable that runs them:
+        // under libFuzzer when `scripts/fuzz` builds it with `-sanitize=fuzzer,address -D FUZZING`,
+        // else as a replay tool over saved inputs.
+        .target(name: "FuzzTargets", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
+        .executableTarget(name: "BookingFuzz", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
+
         // The message contract: exchange, routing keys, queues and the body codec, for the
         // outbox relay that publishes and the worker that consumes.
         .target(name: "BookingMessages", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
@@ -163,8 +170,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            // The event-goers' page (GET /), served from memory as the files are.
-            resources: [.copy("Page")],
+            // The event-goers' page (GET /) and the OpenAPI document (GET /openapi.json), served
+            // from memory as the files are.
+            resources: [.copy("Page"), .copy("OpenAPI")],
             swiftSettings: swiftSettings
         ),
 
@@ -220,6 +228,8 @@ let package = Package(
             dependencies: ["BookingTokens", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
+        // The fuzzers' seed corpus and every crash they found, through the same checks.
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "BookingAPITests", dependencies: ["BookingAPI", "StrictJSON"], swiftSettings: swiftSettings),
         .testTarget(

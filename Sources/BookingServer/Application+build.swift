@@ -13,8 +13,10 @@ import Telemetry
 func buildApplication(
     configuration: ServerConfiguration, logger: Logger, exporter: PrometheusExporter = PrometheusExporter()
 ) async throws -> some ApplicationProtocol {
-    // The page's files travel with the executable (its resources): without them, say so now.
+    // The page's files and the OpenAPI document travel with the executable (its resources):
+    // without them, say so now.
     _ = try PageRoutes.loaded.get()
+    _ = try OpenAPIRoutes.loaded.get()
     let clients = try StoreClients(configuration: configuration, logger: logger)
     do {
         try await Migrator(client: clients.postgres, logger: logger).migrate()
@@ -123,6 +125,7 @@ func buildRoutes(
     )
     SeatRoutes(service: service, hub: seats).add(to: router)
     PageRoutes(assets: (try? PageRoutes.loaded.get()) ?? [:]).add(to: router)
+    if let document = try? OpenAPIRoutes.loaded.get() { OpenAPIRoutes(document: document).add(to: router) }
     HealthRoutes(checker: HealthChecker(postgres: clients.postgres, redis: clients.redis, amqp: clients.amqp)).add(to: router)
     MetricsRoutes(exporter: metrics.exporter).add(to: router)
     for (path, methods) in APIRoutes.all {

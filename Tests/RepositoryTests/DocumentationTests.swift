@@ -44,7 +44,7 @@ struct DocumentationTests {
         #expect(size <= 10_000, "README.md is \(size) bytes")
     }
 
-    @Test(arguments: ["README.md", "docs/api.md", "docs/architecture.md", "docs/operations.md", "docs/performance.md"])
+    @Test(arguments: ["README.md", "docs/api.md", "docs/architecture.md", "docs/operations.md", "docs/performance.md", "docs/testing.md"])
     func everyPathADocumentNamesExists(_ document: String) throws {
         let missing = Self.citedPaths(in: try Self.text(document)).filter { !Self.exists($0) }.sorted()
         #expect(missing.isEmpty, "\(document) names paths that do not exist: \(missing)")

@@ -20,6 +20,7 @@ enum APIRoutes {
         ("/", [.get]),
         ("/page.js", [.get]),
         ("/page.css", [.get]),
+        ("/openapi.json", [.get]),
     ]
 
     /// The paths as the router reports a request's route (its `endpointPath`): the `route`
