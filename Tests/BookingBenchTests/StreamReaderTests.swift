@@ -53,11 +53,16 @@ struct StreamReaderTests {
         "{\"version\":8,\"changes\":[{\"seat_no\":9,\"state\":\"taken\"}]}",  // a seat beyond the map
         "{\"version\":8,\"changes\":[{\"seat_no\":2,\"state\":\"sold\"}]}",  // an unknown state
         "{\"version\": 8,\"changes\":[]}",  // another layout
+        "{\"version\":8,\"changes\":[{\"seat_no\":2,\"state\":\"held\"} ,{\"seat_no\":3,\"state\":\"held\"}]}",
+        "{\"version\":8,\"changes\":[{\"seat_no\":2,\"state\":\"tall\"}]}",  // only its first letter right
+        "{\"version\":8,\"changes\":[{\"seat_no\":2,\"state\":\"held\"}]}x",  // something after the list
     ])
     func aChangeTheReaderCannotReadFailsIt(_ data: String) throws {
         let body = Self.chunk(Self.events[0]) + Self.chunk("event: seats\nid: 8\ndata: \(data)\n\n")
         let state = try Self.read(Array((Self.head + body).utf8), inPiecesOf: 5)
         #expect(state.failure != nil)
+        #expect(String(decoding: state.seats, as: UTF8.self) == "02010", "nothing of a list that fails is applied")
+        #expect(state.version == 4)
     }
 
     @Test func anAnswerOtherThan200FailsTheReader() throws {

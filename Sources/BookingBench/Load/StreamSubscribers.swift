@@ -113,6 +113,8 @@ final class StreamReader: ChannelInboundHandler {
     private var line: [UInt8] = []
     /// The `event:` of the event being read.
     private var kind = EventKind.other
+    /// The changes of the event being read, applied once all of them have parsed.
+    private var pending: [(seat: Int, mark: UInt8)] = []
     private(set) var state = StreamSubscribers.ReaderState(version: -1, seats: [], snapshots: 0, events: 0, failure: nil)
     private var closing = false
 
@@ -206,7 +208,7 @@ final class StreamReader: ChannelInboundHandler {
     private func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
         var start = 0
-        while start < bytes.count {
+        while start < bytes.count, state.failure == nil {
             guard let found = memchr(base + start, 10, bytes.count - start) else {
                 line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
                 return
@@ -273,7 +275,8 @@ final class StreamReader: ChannelInboundHandler {
         state.events += 1
     }
 
-    /// `{"version":V,"changes":[{"seat_no":N,"state":"free|held|taken"},...]}`, in one pass.
+    /// `{"version":V,"changes":[{"seat_no":N,"state":"free|held|taken"},...]}`, in one pass; the
+    /// map changes only once the whole list has parsed.
     private func readChanges(_ data: UnsafeBufferPointer<UInt8>) {
         guard Self.starts(data, with: Self.changesStart),
               let (version, afterVersion) = Self.number(in: data, from: Self.changesStart.count),
@@ -283,32 +286,46 @@ final class StreamReader: ChannelInboundHandler {
             return
         }
         var index = afterVersion + Self.changesKey.count
-        var more = index < data.count && data[index] != UInt8(ascii: "]")
-        while more {
-            guard Self.matches(data, at: index, Self.seatKey),
-                  let (seat, afterSeat) = Self.number(in: data, from: index + Self.seatKey.count),
-                  seat >= 1, seat <= Int64(state.seats.count),
-                  Self.matches(data, at: afterSeat, Self.stateKey)
-            else {
-                fail("a change that does not parse")
-                return
+        pending.removeAll(keepingCapacity: true)
+        if !Self.matches(data, at: index, Self.listEnd) {
+            while true {
+                guard Self.matches(data, at: index, Self.seatKey),
+                      let (seat, afterSeat) = Self.number(in: data, from: index + Self.seatKey.count),
+                      seat >= 1, seat <= Int64(state.seats.count),
+                      Self.matches(data, at: afterSeat, Self.stateKey)
+                else {
+                    fail("a change that does not parse")
+                    return
+                }
+                index = afterSeat + Self.stateKey.count
+                let mark: UInt8
+                if Self.matches(data, at: index, Self.taken) {
+                    (mark, index) = (UInt8(ascii: "2"), index + Self.taken.count)
+                } else if Self.matches(data, at: index, Self.held) {
+                    (mark, index) = (UInt8(ascii: "1"), index + Self.held.count)
+                } else if Self.matches(data, at: index, Self.free) {
+                    (mark, index) = (UInt8(ascii: "0"), index + Self.free.count)
+                } else {
+                    fail("a change of an unknown state")
+                    return
+                }
+                pending.append((Int(seat) - 1, mark))
+                if Self.matches(data, at: index, Self.nextChange) {
+                    index += Self.nextChange.count
+                } else if Self.matches(data, at: index, Self.lastChange) {
+                    index += Self.lastChange.count - Self.listEnd.count
+                    break
+                } else {
+                    fail("a change that does not parse")
+                    return
+                }
             }
-            index = afterSeat + Self.stateKey.count
-            let mark: UInt8
-            switch index < data.count ? data[index] : 0 {
-            case UInt8(ascii: "t"): mark = UInt8(ascii: "2"); index += 5  // taken
-            case UInt8(ascii: "h"): mark = UInt8(ascii: "1"); index += 4  // held
-            case UInt8(ascii: "f"): mark = UInt8(ascii: "0"); index += 4  // free
-            default: fail("a change of an unknown state"); return
-            }
-            guard Self.matches(data, at: index, Self.changeEnd), index + 2 < data.count else {
-                fail("a change that does not parse")
-                return
-            }
-            state.seats[Int(seat) - 1] = mark
-            more = data[index + 2] == UInt8(ascii: ",")
-            index += 3
         }
+        guard index + Self.listEnd.count == data.count else {
+            fail("a change list that does not end as it should")
+            return
+        }
+        for (seat, mark) in pending { state.seats[seat] = mark }
         state.version = version
         state.events += 1
     }
@@ -322,7 +339,12 @@ final class StreamReader: ChannelInboundHandler {
     private static let changesKey = Array(#","changes":["#.utf8)
     private static let seatKey = Array(#"{"seat_no":"#.utf8)
     private static let stateKey = Array(#","state":""#.utf8)
-    private static let changeEnd = Array(#""}"#.utf8)
+    private static let taken = Array(#"taken""#.utf8)
+    private static let held = Array(#"held""#.utf8)
+    private static let free = Array(#"free""#.utf8)
+    private static let nextChange = Array("},".utf8)
+    private static let lastChange = Array("}]}".utf8)
+    private static let listEnd = Array("]}".utf8)
 
     private static func hexValue(_ byte: UInt8) -> Int? {
         switch byte {
