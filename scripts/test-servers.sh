@@ -12,7 +12,8 @@ stop_test_servers() {
   rm -rf "$WORK"
 }
 trap stop_test_servers EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
