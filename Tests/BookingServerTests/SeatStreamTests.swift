@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BookingCore
 import BookingCoreDoubles
 import Foundation
+import Hummingbird
 import Logging
 import Testing
 
@@ -303,6 +304,26 @@ struct SeatHubTests {
             #expect(String(decoding: map.states.prefix(11), as: UTF8.self) == "22222222220")
             #expect(map.version == (try await store.seatMap(eventID: event.id))?.version)
             #expect(messages.count <= 4, "never more than the backlog, its snapshot and what came after: \(messages)")
+        }
+    }
+
+    @Test func aStreamAnswerDroppedBeforeItsBodyRanEndsItsSubscription() async throws {
+        let store = InMemoryBookingStore()
+        let hub = Self.hub(store)
+        try await Self.withRunning(hub) {
+            let event = try await store.createEvent(name: "Gone", totalSeats: 3)
+            let kept = try await hub.subscribe(eventID: event.id)
+            var dropped: Response? = SeatRoutes.response(
+                streaming: SeatStreamLease(hub: hub, subscription: try await hub.subscribe(eventID: event.id))
+            )
+            #expect(hub.subscriberCount == 2)
+            #expect(dropped?.status == .ok)
+            // What the server does with the answer of a client that left before the head went
+            // out: lets it go, never calling its body.
+            dropped = nil
+            #expect(hub.subscriberCount == 1, "only the subscription whose answer is still held")
+            hub.unsubscribe(kept)
+            #expect(hub.subscriberCount == 0)
         }
     }
 

@@ -28,13 +28,22 @@ struct SeatRoutes: Sendable {
         // An id the client cannot have had from us reads as none: it gets the map.
         let lastVersion = request.headers[Self.lastEventID].flatMap { Int64($0) }.flatMap { $0 >= 0 ? $0 : nil }
         let subscription = try await hub.subscribe(eventID: id, after: lastVersion)
+        return Self.response(streaming: SeatStreamLease(hub: hub, subscription: subscription))
+    }
+
+    /// The stream's answer: its head, then each message of the subscription as an event until the
+    /// client leaves or the server shuts down. The lease ends the subscription when the body ends,
+    /// and also when the answer is dropped before its body ever runs (a client that left before
+    /// the head was written).
+    static func response(streaming lease: SeatStreamLease) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
         // A proxy in front (nginx) must pass each event on as it comes.
         headers[Self.accelBuffering] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody { [hub] writer in
-            defer { hub.unsubscribe(subscription) }
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let subscription = lease.subscription
+            defer { lease.end() }
             try await withGracefulShutdownHandler {
                 while let message = await subscription.next() {
                     switch message {
@@ -103,4 +112,25 @@ struct SeatRoutes: Sendable {
     }
 
     static func nowMicroseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+}
+
+/// A stream's hold on its subscription, ended once: when the stream's body ends, or when the last
+/// reference to it goes (the answer dropped unsent), whichever comes first.
+final class SeatStreamLease: Sendable {
+    let hub: SeatHub
+    let subscription: SeatSubscription
+
+    init(hub: SeatHub, subscription: SeatSubscription) {
+        self.hub = hub
+        self.subscription = subscription
+    }
+
+    /// Unsubscribes (the hub's unsubscribe does nothing the second time).
+    func end() {
+        hub.unsubscribe(subscription)
+    }
+
+    deinit {
+        hub.unsubscribe(subscription)
+    }
 }
