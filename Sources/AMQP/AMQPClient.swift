@@ -4,6 +4,8 @@ import Synchronization
 
 /// A connection that heals itself: when the broker restarts or closes the connection, it
 /// reconnects with exponential backoff, declares its topology again and resumes its consumers.
+/// With several brokers (the nodes of a cluster, ``AMQPConfiguration/brokers``) it tries them in
+/// turn, from the one it was last connected to, and backs off only once all have failed.
 ///
 /// Deliveries not yet acknowledged when a connection drops are redelivered by the broker (with
 /// `redelivered` set) to the resumed consumer; acking the stale copy is a no-op that returns
@@ -20,6 +22,8 @@ public actor AMQPClient {
 
     private var connection: AMQPConnection?
     private var connecting: Task<Void, Never>?
+    /// The index, in the configuration's brokers, of the one to try first.
+    private var nextBroker = 0
     private var closed = false
     private var waiters: [UInt64: CheckedContinuation<AMQPConnection, any Error>] = [:]
     private var nextWaiterID: UInt64 = 0
@@ -139,7 +143,7 @@ public actor AMQPClient {
         guard !closed else { throw AMQPError(.closed, message: "the client was closed") }
         startConnecting()
         guard connectionWaitTimeout > .zero else {
-            throw AMQPError(.notConnected, message: "not connected to \(configuration.host):\(configuration.port)")
+            throw AMQPError(.notConnected, message: "not connected to \(brokerList)")
         }
         let id = nextWaiterID
         nextWaiterID += 1
@@ -155,7 +159,7 @@ public actor AMQPClient {
     private func waiterTimedOut(_ id: UInt64) {
         waiters.removeValue(forKey: id)?.resume(throwing: AMQPError(
             .notConnected,
-            message: "no connection to \(configuration.host):\(configuration.port) within \(connectionWaitTimeout)"
+            message: "no connection to \(brokerList) within \(connectionWaitTimeout)"
         ))
     }
 
@@ -164,13 +168,21 @@ public actor AMQPClient {
         connecting = Task { await connectUntilConnected() }
     }
 
+    /// The brokers, for messages.
+    private var brokerList: String { configuration.candidates.map(\.description).joined(separator: ", ") }
+
+    /// Tries the brokers in turn, starting with the one of the last connection, and waits (the
+    /// backoff) only once each has failed in this round.
     private func connectUntilConnected() async {
         defer { connecting = nil }
+        let brokers = configuration.candidates
+        var failedThisRound = 0
         while !closed && !Task.isCancelled {
             var candidate: AMQPConnection?
+            let broker = brokers[nextBroker % brokers.count]
             do {
                 let connection = try await AMQPConnection.connect(
-                    configuration: configuration, logger: logger,
+                    configuration: configuration.aimed(at: broker), logger: logger,
                     onClose: { [weak self] reason in Task { await self?.connectionEnded(reason) } }
                 )
                 candidate = connection
@@ -187,9 +199,19 @@ public actor AMQPClient {
                 return
             } catch {
                 await candidate?.close()
+                nextBroker = (nextBroker + 1) % brokers.count
+                failedThisRound += 1
+                if failedThisRound < brokers.count {
+                    logger.warning("amqp connect failed; trying the next broker", metadata: [
+                        "amqp.error": "\(error)", "amqp.broker": "\(broker)",
+                    ])
+                    continue
+                }
+                failedThisRound = 0
                 let delay = backoff.nextDelay()
                 logger.warning("amqp connect failed; retrying", metadata: [
-                    "amqp.error": "\(error)", "amqp.retry_in": "\(delay)", "amqp.attempt": "\(backoff.attempt)",
+                    "amqp.error": "\(error)", "amqp.broker": "\(broker)", "amqp.retry_in": "\(delay)",
+                    "amqp.attempt": "\(backoff.attempt)",
                 ])
                 try? await Task.sleep(for: delay)
             }

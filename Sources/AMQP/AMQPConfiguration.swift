@@ -1,7 +1,13 @@
-/// Where and how to connect: parsed from `amqp://user:pass@host:port/vhost`.
+/// Where and how to connect: parsed from `amqp://user:pass@host:port/vhost`, or from
+/// `amqp://user:pass@host1:port1,host2:port2/vhost` for several brokers of one cluster.
 public struct AMQPConfiguration: Sendable, Equatable {
+    /// The broker a connection is made to.
     public var host: String
     public var port: Int
+    /// Every broker to try, in turn, when connecting and on each reconnect (the nodes of a
+    /// cluster); empty means `host` and `port` alone. A client aims a copy of its configuration at
+    /// each (``aimed(at:)``).
+    public var brokers: [AMQPBroker] = []
     public var username: String
     public var password: String
     public var virtualHost: String
@@ -40,16 +46,46 @@ public struct AMQPConfiguration: Sendable, Equatable {
         self.connectionName = connectionName
     }
 
-    /// Parses `amqp://user:pass@host:port/vhost`. Missing parts take the AMQP defaults
-    /// (guest/guest, port 5672, vhost "/"); an empty path means "/", and the vhost, user and
-    /// password are percent-decoded, so `/%2F` is the vhost "/".
+    /// Parses `amqp://user:pass@host:port/vhost`, where `host:port` may be a comma-separated list
+    /// of brokers (`h1:5672,h2:5672,[::1]:5673`), tried in turn. Missing parts take the AMQP
+    /// defaults (guest/guest, port 5672, vhost "/"); an empty path means "/", and the vhost, user
+    /// and password are percent-decoded, so `/%2F` is the vhost "/".
     public init(url: String, connectionName: String = "swift-amqp") throws(AMQPError) {
         self.init(connectionName: connectionName)
         let parsed = try AMQPURLParser.parse(url)
-        host = parsed.host
-        port = parsed.port
+        host = parsed.brokers[0].host
+        port = parsed.brokers[0].port
+        brokers = parsed.brokers.count > 1 ? parsed.brokers : []
         username = parsed.username
         password = parsed.password
         virtualHost = parsed.virtualHost
     }
+}
+
+extension AMQPConfiguration {
+    /// The brokers in the order a client tries them.
+    public var candidates: [AMQPBroker] {
+        brokers.isEmpty ? [AMQPBroker(host: host, port: port)] : brokers
+    }
+
+    /// This configuration, connecting to `broker`.
+    public func aimed(at broker: AMQPBroker) -> AMQPConfiguration {
+        var copy = self
+        copy.host = broker.host
+        copy.port = broker.port
+        return copy
+    }
+}
+
+/// A broker's address.
+public struct AMQPBroker: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -4,8 +4,8 @@ import Foundation
 /// treatment of `%2F` in paths and of empty user info differs between platforms.
 enum AMQPURLParser {
     struct Parsed: Equatable {
-        var host: String
-        var port: Int
+        /// Every broker the URL names, in its order (`host1:port1,host2:port2`); at least one.
+        var brokers: [AMQPBroker]
         var username: String
         var password: String
         var virtualHost: String
@@ -46,6 +46,21 @@ enum AMQPURLParser {
             }
         }
 
+        var brokers: [AMQPBroker] = []
+        for endpoint in hostPort.split(separator: ",", omittingEmptySubsequences: false) {
+            brokers.append(try broker(endpoint, invalid))
+        }
+
+        var virtualHost = "/"
+        if let path, !path.isEmpty {
+            guard !path.contains("/") else { throw invalid("the vhost must be one path segment (write '/' as %2F)") }
+            virtualHost = try decode(path, invalid)
+        }
+        return Parsed(brokers: brokers, username: username, password: password, virtualHost: virtualHost)
+    }
+
+    /// One `host[:port]` of the authority (an IPv6 host in brackets).
+    static func broker(_ hostPort: Substring, _ invalid: (String) -> AMQPError) throws(AMQPError) -> AMQPBroker {
         var host: Substring
         var portText: Substring? = nil
         if hostPort.hasPrefix("[") {
@@ -71,13 +86,7 @@ enum AMQPURLParser {
             }
             port = value
         }
-
-        var virtualHost = "/"
-        if let path, !path.isEmpty {
-            guard !path.contains("/") else { throw invalid("the vhost must be one path segment (write '/' as %2F)") }
-            virtualHost = try decode(path, invalid)
-        }
-        return Parsed(host: String(host), port: port, username: username, password: password, virtualHost: virtualHost)
+        return AMQPBroker(host: String(host), port: port)
     }
 
     /// Percent-decodes one URL component as UTF-8.

@@ -27,10 +27,29 @@ import Testing
         #expect(configuration.virtualHost == "bookings/prod")
     }
 
+    @Test func severalBrokersAreTriedInTheirOrder() throws {
+        let configuration = try AMQPConfiguration(url: "amqp://u:p@rabbit-1:5672,rabbit-2,[::1]:5674/v")
+        #expect(configuration.brokers == [
+            AMQPBroker(host: "rabbit-1", port: 5672), AMQPBroker(host: "rabbit-2", port: 5672), AMQPBroker(host: "::1", port: 5674),
+        ])
+        #expect(configuration.candidates == configuration.brokers)
+        #expect(configuration.host == "rabbit-1" && configuration.port == 5672)
+        #expect(configuration.username == "u" && configuration.virtualHost == "v")
+        let aimed = configuration.aimed(at: configuration.brokers[2])
+        #expect(aimed.host == "::1" && aimed.port == 5674 && aimed.brokers == configuration.brokers)
+        #expect(configuration.brokers[2].description == "[::1]:5674")
+
+        // One broker: no list, the host and port alone.
+        let single = try AMQPConfiguration(url: "amqp://h:5673/")
+        #expect(single.brokers.isEmpty)
+        #expect(single.candidates == [AMQPBroker(host: "h", port: 5673)])
+    }
+
     @Test func malformedURLsThrowInvalidURL() {
         let bad = [
             "http://host/", "amqps://host/", "amqp://", "amqp://:5672/", "amqp://host:notaport/",
             "amqp://host:70000/", "amqp://host/a/b", "amqp://host/%zz", "amqp://[::1/", "amqp://host/?heartbeat=5",
+            "amqp://h1,,h2/", "amqp://h1,/", "amqp://h1,h2:0/", "amqp://,h2/",
         ]
         for url in bad {
             if let error = #expect(throws: (any Error).self, "\(url)", performing: { try AMQPConfiguration(url: url) }) {

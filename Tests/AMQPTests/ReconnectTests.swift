@@ -68,6 +68,31 @@ extension BrokerTests {
             await client.close()
         }
 
+        @Test func aClientGoesPastADeadBrokerToTheNextOfItsList() async throws {
+            let broker = try Broker.configuration(#function)
+            var configuration = broker
+            // Nothing listens on port 1: the first broker of the list is down.
+            configuration.brokers = [AMQPBroker(host: "127.0.0.1", port: 1), AMQPBroker(host: broker.host, port: broker.port)]
+            let queue = Broker.unique("brokers")
+            // A backoff of a minute: connecting within the wait below shows that the next broker
+            // was tried at once, not after a round's wait.
+            let client = AMQPClient(
+                configuration: configuration, topology: AMQPTopology(queues: [AMQPQueue(queue, durable: false)]),
+                backoff: Backoff(initial: .seconds(60), maximum: .seconds(60)),
+                connectionWaitTimeout: .seconds(10), logger: Broker.logger
+            )
+            await client.start()
+            try await client.publish(AMQPMessage(exchange: "", routingKey: queue, body: [1], mandatory: true))
+            #expect(try await client.queueStatus(queue).messageCount == 1)
+
+            // Dropped by the broker, it reconnects to the same one first.
+            try Broker.closeAllConnections()
+            try await client.publish(AMQPMessage(exchange: "", routingKey: queue, body: [2], mandatory: true))
+            #expect(try await client.queueStatus(queue).messageCount == 2)
+            try await client.deleteQueue(queue)
+            await client.close()
+        }
+
         @Test func publishWhileDisconnectedFailsAfterTheWaitTimeout() async throws {
             var configuration = try Broker.configuration(#function)
             configuration.port = 1  // nothing listens: the client keeps retrying
