@@ -21,6 +21,11 @@ public struct RedisConfiguration: Sendable {
     public var maximumConnections: Int
     /// How long ``RedisClient/withConnection(isolation:_:)`` waits for a free connection when all are busy.
     public var acquireTimeout: Duration
+    /// Nodes of a Redis Cluster to learn its slots from; empty for a standalone server (at
+    /// ``host`` and ``port``). With seeds, ``RedisClient`` sends each command to the primary of
+    /// its key's slot (``RedisClusterSlot``), follows `MOVED` and `ASK`, and reads the slots
+    /// again after a failover; ``sharedConnections`` are then per node.
+    public var clusterSeeds: [RedisClusterSlotMap.Node]
 
     public init(
         host: String = "127.0.0.1",
@@ -33,7 +38,8 @@ public struct RedisConfiguration: Sendable {
         commandTimeout: Duration = .seconds(2),
         sharedConnections: Int = 2,
         maximumConnections: Int = 8,
-        acquireTimeout: Duration = .seconds(2)
+        acquireTimeout: Duration = .seconds(2),
+        clusterSeeds: [RedisClusterSlotMap.Node] = []
     ) {
         self.host = host
         self.port = port
@@ -46,5 +52,9 @@ public struct RedisConfiguration: Sendable {
         self.sharedConnections = sharedConnections
         self.maximumConnections = maximumConnections
         self.acquireTimeout = acquireTimeout
+        self.clusterSeeds = clusterSeeds
     }
+
+    /// True when ``clusterSeeds`` name a cluster.
+    public var isCluster: Bool { !clusterSeeds.isEmpty }
 }

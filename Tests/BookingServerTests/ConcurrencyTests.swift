@@ -91,6 +91,18 @@ struct ConcurrencyTests {
         } }
     }
 
+    /// The seat cache on a Redis Cluster (`REDIS_URL=redis-cluster://...`): each event's keys on
+    /// the primary of its hash tag's slot.
+    @Test func flashSaleOnARedisClusterIsExactAndItsCacheIsOnTheCluster() async throws {
+        try await ExclusiveSection.run { try await TestServer.withLiveAPI(redisURL: TestEnvironment.redisClusterURL) { api in
+            let event = try await api.createEvent(seats: 200)
+            let outcomes = try await race(event: event, users: Self.flashSaleUsers(), servers: [api])
+            try await expectExactSale(outcomes, event: event, seats: 200, users: 1_000, api: api)
+            let cache = try await TestSeatCache.snapshot(event, url: TestEnvironment.redisClusterURL)
+            #expect(cache.exists && cache.free == 0 && cache.takenSeats == 200 && cache.users == 200, "the cache on the cluster: \(cache)")
+        } }
+    }
+
     @Test func flashSaleStaysExactWhenTheEventsRedisKeysVanishMidSale() async throws {
         try await ExclusiveSection.run { try await TestServer.withLiveAPI { api in
             let event = try await api.createEvent(seats: 200)

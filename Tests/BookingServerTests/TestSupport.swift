@@ -22,6 +22,10 @@ enum TestEnvironment {
     /// Database 1: the seat cache of booking_test's events, apart from the development
     /// server's (database 0), since both number their events from 1.
     static let redisURL = environment["TEST_REDIS_URL"] ?? "redis://127.0.0.1:63790/1"
+    /// The Redis Cluster of `scripts/redis-cluster up` (database 0: the event ids of the test
+    /// database keep its keys apart).
+    static let redisClusterURL = environment["REDIS_CLUSTER_URL"]
+        ?? "redis-cluster://127.0.0.1:63801,127.0.0.1:63802,127.0.0.1:63803,127.0.0.1:63804,127.0.0.1:63805,127.0.0.1:63806"
     /// The vhost booking_test: apart from a development worker's queues.
     static let amqpURL = environment["TEST_AMQP_URL"] ?? "amqp://booking:booking@127.0.0.1:56720/booking_test"
     static let adminToken = "test-admin"
@@ -434,8 +438,8 @@ enum TestSeatCache {
         ("{evt:\(event)}:meta", "{evt:\(event)}:seats", "{evt:\(event)}:users")
     }
 
-    static func withClient<Value>(_ body: (RedisClient) async throws -> Value) async throws -> Value {
-        let client = RedisClient(configuration: try RedisConfiguration(url: TestEnvironment.redisURL), logger: TestEnvironment.logger)
+    static func withClient<Value>(url: String = TestEnvironment.redisURL, _ body: (RedisClient) async throws -> Value) async throws -> Value {
+        let client = RedisClient(configuration: try RedisConfiguration(url: url), logger: TestEnvironment.logger)
         do {
             let value = try await body(client)
             client.close()
@@ -446,8 +450,8 @@ enum TestSeatCache {
         }
     }
 
-    static func snapshot(_ event: Int64) async throws -> Snapshot {
-        try await withClient { client in
+    static func snapshot(_ event: Int64, url: String = TestEnvironment.redisURL) async throws -> Snapshot {
+        try await withClient(url: url) { client in
             let keys = keys(event)
             return Snapshot(
                 exists: try await client.send("EXISTS", .string(keys.meta)).expectInt() == 1,

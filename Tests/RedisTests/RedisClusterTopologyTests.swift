@@ -86,4 +86,28 @@ import Testing
     func aReplyThatIsNotAMapIsRefused(_ reply: RedisValue) {
         #expect(throws: RedisError.self) { try RedisClusterSlotMap(clusterSlots: reply, defaultHost: "h") }
     }
+
+    @Test func aCommandsKeysAreFoundByItsLayout() throws {
+        #expect(try RedisCommandKeys.slot(of: ["GET", "foo"]) == 12182)
+        #expect(try RedisCommandKeys.slot(of: ["set", "foo", "bar"]) == 12182)
+        #expect(try RedisCommandKeys.slot(of: ["PING"]) == nil)
+        #expect(try RedisCommandKeys.slot(of: ["cluster", "slots"]) == nil)
+        #expect(try RedisCommandKeys.slot(of: ["EVALSHA", "abc", 2, "{t}a", "{t}b", "foo"]) == RedisClusterSlot.of(key: "t"))
+        #expect(try RedisCommandKeys.slot(of: ["EVAL", "return 1", "0", "foo"]) == nil)
+        #expect(try RedisCommandKeys.slot(of: ["DEL", "{t}a", "{t}b"]) == RedisClusterSlot.of(key: "t"))
+        #expect(try RedisCommandKeys.slot(of: ["MSET", "{t}a", "foo", "{t}b", "bar"]) == RedisClusterSlot.of(key: "t"))
+        #expect(try RedisCommandKeys.slot(of: [.bytes(Array("GET".utf8)), .bytes([0xFF, 0x00])]) == RedisClusterSlot.of(key: [0xFF, 0x00]))
+    }
+
+    @Test(arguments: [
+        RedisCommand(arguments: ["DEL", "foo", "bar"]),
+        ["MGET", "{a}1", "{b}1"],
+        ["EVALSHA", "abc", 2, "foo", "hello"],
+        ["EVAL", "return 1", 3, "foo"],
+        ["EVAL", "return 1", "x", "foo"],
+        [],
+    ])
+    func keysOfSeveralSlotsOrAMalformedCountAreRefused(_ command: RedisCommand) {
+        #expect(throws: RedisError(.invalidCommand, "")) { try RedisCommandKeys.slot(of: command) }
+    }
 }

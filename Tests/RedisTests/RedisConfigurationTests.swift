@@ -35,6 +35,18 @@ import Testing
         #expect(configuration.database == 2)
     }
 
+    @Test func aClusterIsNamedByItsSeedNodes() throws {
+        let configuration = try RedisConfiguration(url: "redis-cluster://:pw@10.0.0.1:7000,10.0.0.2,[::1]:7002/")
+        #expect(configuration.isCluster)
+        #expect(configuration.clusterSeeds == [
+            .init(host: "10.0.0.1", port: 7000), .init(host: "10.0.0.2", port: 6379), .init(host: "::1", port: 7002),
+        ])
+        #expect(configuration.password == "pw")
+        #expect(configuration.database == 0)
+        #expect(try RedisConfiguration(url: "REDIS-CLUSTER://h:1").clusterSeeds == [.init(host: "h", port: 1)])
+        #expect(try RedisConfiguration(url: "redis://h:1").isCluster == false)
+    }
+
     @Test func trailingSlashMeansDatabaseZero() throws {
         #expect(try RedisConfiguration(url: "redis://127.0.0.1:63790/").database == 0)
     }
@@ -52,6 +64,11 @@ import Testing
         ("redis://127.0.0.1:6379/0?timeout=1", "query"),
         ("redis://onlyuser@127.0.0.1", "need a password"),
         ("redis://:bad%zzpw@127.0.0.1", "percent-encoding"),
+        ("redis://a:1,b:2", "redis-cluster://"),
+        ("redis-cluster://a:1,,b:2", "host is missing"),
+        ("redis-cluster://a:1,b:x", "port 'x'"),
+        ("redis-cluster://a:1,b:2/3", "database 0 only"),
+        ("redis-cluster://", "host is missing"),
     ])
     func malformedURLIsRejectedWithItsReason(url: String, reason: String) throws {
         let error = try #require(throws: RedisError.self) { try RedisConfiguration(url: url) }
