@@ -30,3 +30,16 @@ wait_gone() {
   done
   die "$what (pid $pid) did not exit within ${STOP_TIMEOUT}s"
 }
+
+# Replaces the shell with "$@", run without the caller's blocked signals, ignored signals and
+# descriptors beyond 0-2. A daemon started by a process that blocks SIGTERM in its threads (a
+# test runner) would otherwise ignore the SIGTERM that stops it, and one that inherits a pipe or
+# socket would keep whoever waits on it waiting until the daemon exits.
+exec_clean() {
+  exec python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE):
+    signal.signal(number, signal.SIG_DFL)
+os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+os.execv(sys.argv[1], sys.argv[1:])' "$@"
+}
