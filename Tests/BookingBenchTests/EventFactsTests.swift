@@ -29,6 +29,24 @@ import Testing
         #expect(failedChecks(facts) == ["event 7: confirmed bookings ≤ total seats"])
     }
 
+    /// A run that lost answers (a node killed): every 201 must be in PostgreSQL, and at most the
+    /// requests of unknown outcome beside them.
+    @Test(arguments: [(95, true), (100, true), (94, false), (101, false)])
+    func withLostAnswersTheBookingsLieWithinWhatTheAnswersAllow(confirmed: Int, passes: Bool) {
+        var facts = Self.clean
+        (facts.confirmed, facts.distinctUsers, facts.distinctSeats, facts.cancelled) = (confirmed, confirmed, confirmed, 0)
+        (facts.apiBookedSeats, facts.apiAvailableSeats) = (confirmed, 100 - confirmed)
+        facts.notifications = .init(confirmed: confirmed)
+        facts.expectedConfirmed = nil
+        facts.confirmedBounds = 95...100
+        let name = "event 7: every 201 is in PostgreSQL, and no more than the unanswered requests beside them"
+        if confirmed <= 100 {
+            #expect(failedChecks(facts) == (passes ? [] : [name]))
+        } else {
+            #expect(failedChecks(facts).contains(name))
+        }
+    }
+
     @Test func aUserTwiceOrASeatTwiceFails() {
         var facts = Self.clean
         facts.distinctUsers = 99

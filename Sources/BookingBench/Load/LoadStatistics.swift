@@ -101,4 +101,13 @@ extension LoadStatistics {
         guard operations.values.allSatisfy({ $0.failed == 0 }) else { return nil }
         return base + count(.reserve, "201") - count(.cancel, "200")
     }
+
+    /// What the answers imply when some went unanswered or failed (a node killed mid-request):
+    /// at least every seat won less seats given back, and at most one more per reserve whose
+    /// outcome is unknown (it may have committed before its answer was lost).
+    func impliedConfirmedBounds(base: Int = 0) -> ClosedRange<Int> {
+        let known = base + count(.reserve, "201") - count(.cancel, "200")
+        let unknown = operations[.reserve].map { $0.failed + $0.unexpected } ?? 0
+        return known...(known + unknown)
+    }
 }

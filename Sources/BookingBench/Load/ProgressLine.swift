@@ -1,6 +1,8 @@
 import Foundation
 
-/// A line on stderr every second while load runs: answers so far, the last second's rate, failures.
+/// A line on stderr every second while load runs: answers so far, the last second's rate, the
+/// unexpected answers and transport errors so far (`scripts/cluster chaos` reads these lines to
+/// find the seconds without an expected answer).
 enum ProgressLine {
     static func report(label: String, counters: LiveCounters) async {
         let clock = ContinuousClock()
@@ -10,7 +12,7 @@ enum ProgressLine {
             let answered = counters.answered
             let elapsed = (clock.now - start).components.seconds
             let line = "[\(label) \(elapsed) s] \(answered) answered, \(answered - previous)/s, "
-                + "\(counters.failures) errors or unexpected answers\n"
+                + "\(counters.unexpected) unexpected answers, \(counters.transportErrors) transport errors\n"
             FileHandle.standardError.write(Data(line.utf8))
             previous = answered
         }

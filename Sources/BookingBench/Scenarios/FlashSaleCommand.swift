@@ -51,7 +51,12 @@ struct FlashSaleCommand: AsyncParsableCommand {
         }
         try await ScenarioReport.finish(
             scenario: "flashsale", load: load, verify: verify, api: api, statistics: statistics, successLabels: ["201"],
-            targets: [RunVerifier.Target(eventID: eventID, expectedConfirmed: statistics.impliedConfirmed())],
+            targets: [RunVerifier.Target(
+                // Exact only when every request got an expected answer: behind a proxy, a 502 may
+                // stand for a reserve that committed before its server died.
+                eventID: eventID, expectedConfirmed: statistics.unexpected == 0 ? statistics.impliedConfirmed() : nil,
+                confirmedBounds: statistics.impliedConfirmedBounds()
+            )],
             extraChecks: extraChecks
         )
     }

@@ -27,6 +27,9 @@ struct EventFacts: Sendable, Equatable {
     /// The status changes the run's answers imply (a checkout's), when exact; nil: a run of
     /// reserves and cancels, whose changes PostgreSQL's rows imply.
     var expectedChanges: Changes?
+    /// When some answers were lost or failed: every 201 must be in PostgreSQL (the lower bound),
+    /// and nothing beyond the requests whose outcome is unknown (the upper).
+    var confirmedBounds: ClosedRange<Int>? = nil
 
     /// How many changes of each kind: messages recorded, or expected.
     struct Changes: Sendable, Equatable, CustomStringConvertible {
@@ -75,6 +78,13 @@ struct EventFacts: Sendable, Equatable {
             checks.append(check(
                 "\(event): confirmed bookings match the answers the run got", confirmed == expectedConfirmed,
                 "PostgreSQL \(confirmed), answers imply \(expectedConfirmed)"
+            ))
+        }
+        if let confirmedBounds {
+            checks.append(check(
+                "\(event): every 201 is in PostgreSQL, and no more than the unanswered requests beside them",
+                confirmedBounds.contains(confirmed),
+                "PostgreSQL \(confirmed); 201s imply \(confirmedBounds.lowerBound), with the failed or unanswered at most \(confirmedBounds.upperBound)"
             ))
         }
         if let expectedChanges {

@@ -14,6 +14,8 @@ struct RunVerifier: Sendable {
         var eventID: Int
         var expectedConfirmed: Int?
         var expectedChanges: EventFacts.Changes? = nil
+        /// When `expectedConfirmed` is nil: the range the answers still imply.
+        var confirmedBounds: ClosedRange<Int>? = nil
     }
 
     func verify(_ targets: [Target], api: APIClient) async throws -> [RunSummary.Check] {
@@ -63,7 +65,8 @@ struct RunVerifier: Sendable {
             cancelled: try cancelled.decode(0), expired: try cancelled.decode(1), unsentOutbox: try unsent.decode(0),
             notifications: notifications,
             apiTotalSeats: seats.total, apiBookedSeats: seats.booked, apiHeldSeats: seats.held, apiAvailableSeats: seats.available,
-            expectedConfirmed: target.expectedConfirmed, expectedChanges: target.expectedChanges
+            expectedConfirmed: target.expectedConfirmed, expectedChanges: target.expectedChanges,
+            confirmedBounds: target.expectedConfirmed == nil ? target.confirmedBounds : nil
         )
     }
 }

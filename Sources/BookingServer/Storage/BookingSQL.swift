@@ -210,11 +210,22 @@ enum BookingSQL {
     private static let askedGroup = "unnest($1::int8[], $2::text[]) AS a(id, user_id)"
 
     /// Serializes reservations of one event for the path without the seat cache.
-    static let lockEvent = "SELECT total_seats FROM events WHERE id = $1 FOR UPDATE"
+    /// The event's seat count, once this transaction holds the event's lock of the path without
+    /// Redis: a transaction-scoped advisory lock (class 4242, the event id hashed), so that the
+    /// reservations of one event through PostgreSQL alone, on every instance, pick their first free
+    /// seat one at a time. Not the event's row: every insert of the cached path takes that row at
+    /// its end (the seat version) while it holds its new booking's index entry, so a transaction
+    /// that took the row first and then waited for such an entry deadlocked with it (a chaos run
+    /// that killed a Redis primary met dozens of those).
+    static let lockEvent = """
+        WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(4242, hashint8($1::int8)))
+        SELECT e.total_seats FROM events e, locked WHERE e.id = $1
+        """
 
     /// The asked-for seat ($3), or the first free one, confirmed ($4 NULL) or held for $4
     /// seconds; no row when none is free. Runs after ``lockEvent`` and ``expireLapsedOfEvent`` in
-    /// the same transaction, so it sees every booking committed before the lock, none lapsed.
+    /// the same transaction, so it sees every booking of this path committed before the lock, none
+    /// lapsed (a cached insert of the same seat meanwhile is a unique violation: seat taken).
     static let insertFirstFreeSeat = """
         WITH seat AS (
             SELECT COALESCE($3::int4, (

@@ -218,8 +218,8 @@ struct PostgresBookingStore: BookingStore {
     func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
         let results: [PostgresQueryResult]
         do {
-            // One round trip, one transaction: the event row lock, the event's lapsed holds moved
-            // to history, then the insert.
+            // One round trip, one transaction: the event's lock of this path, the event's lapsed
+            // holds moved to history, then the insert.
             results = try await client.pipeline([
                 PostgresQuery(BookingSQL.lockEvent, binds: [.init(eventID)]),
                 PostgresQuery(BookingSQL.expireLapsedOfEvent, binds: [.init(eventID)]),
@@ -341,7 +341,7 @@ struct PostgresBookingStore: BookingStore {
             let rows = try await run(PostgresQuery(BookingSQL.totalSeats, binds: [.init(eventID)]))
             return ReservationError.seatOutOfRange(totalSeats: try rows.first?.decode(0, as: Int.self) ?? 0)
         default:
-            return error
+            return Self.unavailable(error)
         }
     }
 
@@ -364,7 +364,15 @@ struct PostgresBookingStore: BookingStore {
     /// The server's own errors (a bug of ours) stay as they are; failing to reach it is the
     /// store being unavailable.
     private static func unavailable(_ error: any Error) -> any Error {
-        if let error = error as? PostgresError, error.kind == .server || error.kind == .invalidParameter { return error }
+        if let error = error as? PostgresError, error.kind == .server || error.kind == .invalidParameter {
+            // Contention PostgreSQL ended by rolling the transaction back (a deadlock still there
+            // after the client's retries, a serialization failure): nothing of it took effect, and
+            // the request may be sent again. A 503 with Retry-After says so; a 500 would not.
+            if error.sqlState == .deadlockDetected || error.sqlState == .serializationFailure {
+                return ReservationError.storeUnavailable
+            }
+            return error
+        }
         return ReservationError.storeUnavailable
     }
 
