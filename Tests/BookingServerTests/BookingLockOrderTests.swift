@@ -50,6 +50,27 @@ import Testing
         }
     }
 
+    /// The first free seat, taken under a reserve without Redis by a cached insert that commits
+    /// while the reserve waits for it: the reserve books the next free seat, not SEAT_TAKEN.
+    @Test func aReserveWithoutRedisWhoseSeatGoesMeanwhileTakesTheNextFreeOne() async throws {
+        try await TestDatabase.withClient { client in
+            let store = PostgresBookingStore(client: client)
+            let event = try await store.createEvent(name: "seat gone", totalSeats: 10)
+            try await Self.withConnections(3) { cached, _, probe in
+                _ = try await cached.query(PostgresQuery("BEGIN"))
+                _ = try await cached.query(PostgresQuery(BookingSQL.insertBooking, binds: [
+                    .init(event.id), .init(TestEnvironment.uniqueUser("cached")), .init(1),
+                ]))
+                let alone = Task {
+                    try await store.reserveWithoutCache(eventID: event.id, userID: TestEnvironment.uniqueUser("alone"), seatNumber: nil)
+                }
+                try await Self.waitForABackendBlocked(by: cached, probe: probe)
+                _ = try await cached.query(PostgresQuery("COMMIT"))
+                #expect(try await alone.value.seatNumber == 2)
+            }
+        }
+    }
+
     /// `count` connections of their own to the test database (not pooled, so none is shared).
     private static func withConnections(
         _ count: Int, _ body: (PostgresConnection, PostgresConnection, PostgresConnection) async throws -> Void

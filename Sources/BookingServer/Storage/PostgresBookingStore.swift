@@ -216,6 +216,23 @@ struct PostgresBookingStore: BookingStore {
     }
 
     func reserveWithoutCache(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
+        var attempt = 0
+        while true {
+            do {
+                return try await reserveWithoutCacheOnce(eventID: eventID, userID: userID, seatNumber: seatNumber, holdSeconds: holdSeconds)
+            } catch ReservationError.seatTaken where seatNumber == nil && attempt < Self.freeSeatRetries {
+                // The first free seat went meanwhile to an insert of the cached path (another
+                // instance, whose Redis serves the event): the next free one is tried. A user
+                // who asked for no seat never hears SEAT_TAKEN while seats are free.
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many more first free seats a reserve without Redis tries when one was taken under it.
+    static let freeSeatRetries = 5
+
+    private func reserveWithoutCacheOnce(eventID: Int64, userID: String, seatNumber: Int?, holdSeconds: Int?) async throws -> Booking {
         let results: [PostgresQueryResult]
         do {
             // One round trip, one transaction: the event's lock of this path, the event's lapsed
