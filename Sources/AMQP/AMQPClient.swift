@@ -63,6 +63,20 @@ public actor AMQPClient {
         try await currentConnection().publish(messages)
     }
 
+    /// Like `publish(_:)`, but when the broker has not confirmed every message within
+    /// `timeout`, drops the connection (this client then connects again, to the next broker of a
+    /// cluster) and throws `.connectionClosed`: publish again. A chaos run met a publish whose
+    /// confirms never came after the RabbitMQ node that led the queue was killed.
+    public func publish(_ messages: [AMQPMessage], confirmWithin timeout: Duration) async throws {
+        let connection = try await currentConnection()
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            connection.abort(AMQPError(.connectionClosed, message: "no publisher confirm within \(timeout); the connection was dropped"))
+        }
+        defer { watchdog.cancel() }
+        try await connection.publish(messages)
+    }
+
     /// Declares more topology on the current connection (not re-declared after a reconnect;
     /// pass it to `init` for that).
     public func declare(_ topology: AMQPTopology) async throws {

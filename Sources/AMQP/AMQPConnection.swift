@@ -87,6 +87,12 @@ public final class AMQPConnection: Sendable {
         }
     }
 
+    /// Drops the connection as if the broker had: everything in flight on it fails with `reason`
+    /// (a publish waiting for its confirms included), and the owner's `onClose` runs.
+    public func abort(_ reason: AMQPError) {
+        _ = thread.submit { wire in wire.fail(reason) }
+    }
+
     /// Starts a consumer with manual acknowledgements and at most `prefetch` unacknowledged
     /// deliveries. Throws `.channelClosed` (404) for a missing queue.
     public func consume(queue: String, prefetch: UInt16) async throws -> AMQPConsumer {

@@ -93,6 +93,46 @@ extension BrokerTests {
             await client.close()
         }
 
+        /// A publish whose confirms do not come in time drops the connection and fails; the
+        /// client connects again and the next publish goes through. (A zero timeout on a batch of
+        /// 2,000 stands for confirms that never come: the drop is queued on the connection's
+        /// thread while it is still writing the batch, so it runs before any confirm is read.)
+        @Test func aPublishWithoutItsConfirmsInTimeDropsTheConnectionAndTheClientRecovers() async throws {
+            let configuration = try Broker.configuration(#function)
+            let queue = Broker.unique("confirm-timeout")
+            let client = AMQPClient(
+                configuration: configuration, topology: AMQPTopology(queues: [AMQPQueue(queue, durable: false)]),
+                backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
+                connectionWaitTimeout: .seconds(10), logger: Broker.logger
+            )
+            await client.start()
+            let message = AMQPMessage(exchange: "", routingKey: queue, body: [1], mandatory: true)
+            try await client.publish([message], confirmWithin: .seconds(10))
+            do {
+                try await client.publish(Array(repeating: message, count: 2_000), confirmWithin: .zero)
+                Issue.record("a publish given no time for its confirms must fail")
+            } catch let error as AMQPError {
+                #expect(error.kind == .connectionClosed, "\(error)")
+            }
+            // As after any drop: a publish that still finds the dropped connection fails, and the
+            // next one goes out on the new connection.
+            var attempts = 0
+            while true {
+                attempts += 1
+                do {
+                    try await client.publish([message], confirmWithin: .seconds(10))
+                    break
+                } catch let error as AMQPError where error.kind == .connectionClosed && attempts < 5 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            // At least once: the aborted batch may or may not have reached the queue, whole or in part.
+            let count = try await client.queueStatus(queue).messageCount
+            #expect(count >= 2 && count <= 2_002, "\(count)")
+            try await client.deleteQueue(queue)
+            await client.close()
+        }
+
         @Test func publishWhileDisconnectedFailsAfterTheWaitTimeout() async throws {
             var configuration = try Broker.configuration(#function)
             configuration.port = 1  // nothing listens: the client keeps retrying

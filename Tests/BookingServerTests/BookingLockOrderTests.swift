@@ -14,6 +14,7 @@ import Testing
     /// its statement's end and its commit does); the reserve without Redis starts; then a cached
     /// insert of seat 1 starts; then the row is let go.
     @Test func aReserveWithoutRedisAndACachedInsertOfItsSeatDoNotDeadlock() async throws {
+        try await TestSchema.ensureMigrated()
         try await TestDatabase.withClient { client in
             let store = PostgresBookingStore(client: client)
             let event = try await store.createEvent(name: "lock order", totalSeats: 10)
@@ -53,6 +54,7 @@ import Testing
     /// The first free seat, taken under a reserve without Redis by a cached insert that commits
     /// while the reserve waits for it: the reserve books the next free seat, not SEAT_TAKEN.
     @Test func aReserveWithoutRedisWhoseSeatGoesMeanwhileTakesTheNextFreeOne() async throws {
+        try await TestSchema.ensureMigrated()
         try await TestDatabase.withClient { client in
             let store = PostgresBookingStore(client: client)
             let event = try await store.createEvent(name: "seat gone", totalSeats: 10)

@@ -73,6 +73,10 @@ final class OutboxRelay: Service, Sendable {
         }
     }
 
+    /// How long a batch waits for the broker's confirms before the connection is dropped and
+    /// the batch rolled back, to be published again (on another broker of a cluster).
+    static let confirmTimeout = Duration.seconds(10)
+
     /// Publishes one batch; returns how many rows it sent. Two round trips to PostgreSQL around
     /// the publish: BEGIN with the take, then COMMIT.
     func relayBatch() async throws -> Int {
@@ -94,7 +98,7 @@ final class OutboxRelay: Service, Sendable {
                         mandatory: true
                     ))
                 }
-                try await amqp.publish(messages)
+                try await amqp.publish(messages, confirmWithin: Self.confirmTimeout)
                 // Counted once confirmed; a failed commit after this publishes them again (at least once).
                 published?.increment(by: Int64(messages.count))
                 return rows.count
