@@ -19,5 +19,4 @@ final class LiveCounters: Sendable {
     /// Answers of a status the scenario does not expect (a 503 in a flash sale).
     var unexpected: Int { unexpectedCount.load(ordering: .relaxed) }
     var transportErrors: Int { transportErrorCount.load(ordering: .relaxed) }
-    var failures: Int { unexpected + transportErrors }
 }
