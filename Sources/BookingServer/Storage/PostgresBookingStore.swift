@@ -226,7 +226,7 @@ struct PostgresBookingStore: BookingStore {
             } catch ReservationError.seatTaken where seatNumber == nil && attempt < Self.freeSeatRetries {
                 // The free seat went meanwhile to an insert of the cached path (another instance,
                 // whose Redis serves the event): another free one is tried. A user who asked for
-                // no seat never hears SEAT_TAKEN while seats are free.
+                // no seat hears SEAT_TAKEN only when every try met a seat in flight.
                 attempt += 1
             }
         }
