@@ -55,16 +55,35 @@ final class OutboxRelay: Service, Sendable {
 
     private func relayUntilCancelled() async {
         var failures = 0
+        var lastLogged = ""
+        let clock = ContinuousClock()
+        var failingSince = clock.now
         while !Task.isCancelled {
             do {
                 let sent = try await relayBatch()
+                if failures > 0 {
+                    logger.info("outbox relay recovered", metadata: [
+                        "failures": "\(failures)", "seconds": "\((clock.now - failingSince).components.seconds)",
+                    ])
+                }
                 failures = 0
+                lastLogged = ""
                 if sent == batchSize { continue }
             } catch {
                 if Task.isCancelled { return }
                 // The broker or the database is away: back off; the rows wait in the outbox.
                 failures += 1
-                if failures == 1 { logger.warning("outbox relay failed; retrying", metadata: ["error": "\(error)"]) }
+                if failures == 1 { failingSince = clock.now }
+                // Each different error of a run of failures, and every tenth failure, so that a
+                // relay that keeps failing says why (only its first failure used to be logged).
+                let description = "\(error)"
+                if description != lastLogged || failures % 10 == 0 {
+                    logger.warning("outbox relay failed; retrying", metadata: [
+                        "error": "\(description)", "failures": "\(failures)",
+                        "seconds": "\((clock.now - failingSince).components.seconds)",
+                    ])
+                    lastLogged = description
+                }
                 try? await Task.sleep(for: min(pollInterval * failures, .seconds(10)))
                 continue
             }

@@ -194,14 +194,18 @@ enum BookingSQL {
     static let confirmGroup = confirming(askedGroup)
 
     /// The confirm of the booking $1 of user $2, or, given `group` (a row source `a` of ids and
-    /// users), of each of its bookings.
+    /// users), of each of its bookings. PostgreSQL's clock is read once: the hold is judged live
+    /// against that instant and its `booking.confirmed` message is dated by it. Read twice, a
+    /// confirm judged just before the end could be dated just after it (a test of confirms racing
+    /// the end saw one).
     private static func confirming(_ group: String?) -> String {
         """
-        WITH booked AS (
-            UPDATE bookings b SET expires_at = NULL\(group.map { " FROM \($0)" } ?? "")
-            WHERE \(group == nil ? "b.id = $1 AND b.user_id = $2" : "b.id = a.id AND b.user_id = a.user_id") AND \(holdLive)
-            RETURNING b.id, b.event_id, b.user_id, b.seat_no, b.created_at
-        ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "clock_timestamp()"))
+        WITH judged AS MATERIALIZED (SELECT clock_timestamp() AS at), booked AS (
+            UPDATE bookings b SET expires_at = NULL FROM judged j\(group.map { ", \($0)" } ?? "")
+            WHERE \(group == nil ? "b.id = $1 AND b.user_id = $2" : "b.id = a.id AND b.user_id = a.user_id")
+              AND COALESCE(b.expires_at, '-infinity') > j.at
+            RETURNING b.id, b.event_id, b.user_id, b.seat_no, b.created_at, j.at AS judged_at
+        ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "b.judged_at"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
         """
     }
