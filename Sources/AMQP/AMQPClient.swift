@@ -67,6 +67,10 @@ public actor AMQPClient {
     /// `timeout`, drops the connection (this client then connects again, to the next broker of a
     /// cluster) and throws `.connectionClosed`: publish again. A chaos run met a publish whose
     /// confirms never came after the RabbitMQ node that led the queue was killed.
+    ///
+    /// A nack drops the connection too (and is thrown as it is): after the node leading a quorum
+    /// queue was killed, a channel on another node nacked every publish for minutes (delivery
+    /// tags in the thousands, two clean clones' chaos runs), while the queue had a new leader.
     public func publish(_ messages: [AMQPMessage], confirmWithin timeout: Duration) async throws {
         let connection = try await currentConnection()
         let watchdog = Task {
@@ -74,7 +78,12 @@ public actor AMQPClient {
             connection.abort(AMQPError(.connectionClosed, message: "no publisher confirm within \(timeout); the connection was dropped"))
         }
         defer { watchdog.cancel() }
-        try await connection.publish(messages)
+        do {
+            try await connection.publish(messages)
+        } catch let error as AMQPError where error.kind == .publishNacked {
+            connection.abort(AMQPError(.connectionClosed, message: "the broker nacked a publish; the connection was dropped"))
+            throw error
+        }
     }
 
     /// Declares more topology on the current connection (not re-declared after a reconnect;

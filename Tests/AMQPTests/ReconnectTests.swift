@@ -133,6 +133,49 @@ extension BrokerTests {
             await client.close()
         }
 
+        /// A nacked publish drops the connection (the broker may keep nacking on that channel)
+        /// and is thrown as a nack. Seen through an exclusive queue of the client's connection,
+        /// which the broker deletes when that connection closes (another connection gets 404 for
+        /// it then, 405 RESOURCE_LOCKED while it lives).
+        @Test func aNackedPublishDropsTheConnection() async throws {
+            let configuration = try Broker.configuration(#function)
+            let full = Broker.unique("nacking")
+            let marker = Broker.unique("marker")
+            let client = AMQPClient(
+                configuration: configuration,
+                topology: AMQPTopology(queues: [AMQPQueue(full, durable: false, arguments: ["x-max-length": .int64(0), "x-overflow": .string("reject-publish")])]),
+                backoff: Backoff(initial: .milliseconds(50), maximum: .milliseconds(200)),
+                connectionWaitTimeout: .seconds(10), logger: Broker.logger
+            )
+            await client.start()
+            try await client.declare(AMQPTopology(queues: [AMQPQueue(marker, durable: false, exclusive: true)]))
+            let other = try await Broker.connect(#function)
+            do {
+                try await client.publish([AMQPMessage(exchange: "", routingKey: full, body: [1])], confirmWithin: .seconds(10))
+                Issue.record("a publish to a full reject-publish queue must be nacked")
+            } catch let error as AMQPError {
+                #expect(error.kind == .publishNacked, "\(error)")
+            }
+            var gone = false
+            var last = ""
+            for _ in 0..<50 where !gone {
+                do {
+                    _ = try await other.queueStatus(marker)
+                    Issue.record("an exclusive queue of another connection cannot be inspected")
+                    break
+                } catch let error as AMQPError where "\(error)".contains("404 NOT_FOUND") {
+                    gone = true
+                } catch {
+                    last = "\(error)"
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            #expect(gone, "the client's connection (and its exclusive queue) outlived the nack: \(last)")
+            try await other.deleteQueue(full)
+            await other.close()
+            await client.close()
+        }
+
         @Test func publishWhileDisconnectedFailsAfterTheWaitTimeout() async throws {
             var configuration = try Broker.configuration(#function)
             configuration.port = 1  // nothing listens: the client keeps retrying
