@@ -31,9 +31,7 @@ import Testing
                 let insert = Task { () -> SQLState? in
                     _ = try await cached.query(PostgresQuery("BEGIN"))
                     do {
-                        _ = try await cached.query(PostgresQuery(BookingSQL.insertBooking, binds: [
-                            .init(event.id), .init(TestEnvironment.uniqueUser("cached")), .init(1),
-                        ]))
+                        try await Self.cachedInsert(on: cached, event: event.id, seat: 1)
                         _ = try await cached.query(PostgresQuery("COMMIT"))
                         return nil
                     } catch let error as PostgresError {
@@ -61,9 +59,7 @@ import Testing
             let event = try await store.createEvent(name: "seat gone", totalSeats: 10)
             try await Self.withConnections(3) { cached, _, probe in
                 _ = try await cached.query(PostgresQuery("BEGIN"))
-                _ = try await cached.query(PostgresQuery(BookingSQL.insertBooking, binds: [
-                    .init(event.id), .init(TestEnvironment.uniqueUser("cached")), .init(1),
-                ]))
+                try await Self.cachedInsert(on: cached, event: event.id, seat: 1)
                 let alone = Task {
                     try await store.reserveWithoutCache(eventID: event.id, userID: TestEnvironment.uniqueUser("alone"), seatNumber: nil)
                 }
@@ -88,9 +84,7 @@ import Testing
                 let done = Flag()
                 var holder = first, next = second, seat = 1
                 _ = try await holder.query(PostgresQuery("BEGIN"))
-                _ = try await holder.query(PostgresQuery(BookingSQL.insertBooking, binds: [
-                    .init(event.id), .init(TestEnvironment.uniqueUser("cached")), .init(seat),
-                ]))
+                try await Self.cachedInsert(on: holder, event: event.id, seat: seat)
                 let alone = Task {
                     defer { done.raise() }
                     return try await store.reserveWithoutCache(eventID: event.id, userID: TestEnvironment.uniqueUser("alone"), seatNumber: nil)
@@ -108,9 +102,7 @@ import Testing
                     let nextPID = try await inserting.query(PostgresQuery("SELECT pg_backend_pid()"))[0].decode(0, as: Int32.self)
                     _ = try await inserting.query(PostgresQuery("BEGIN"))
                     let insert = Task {
-                        _ = try await inserting.query(PostgresQuery(BookingSQL.insertBooking, binds: [
-                            .init(event.id), .init(TestEnvironment.uniqueUser("cached")), .init(nextSeat),
-                        ]))
+                        try await Self.cachedInsert(on: inserting, event: event.id, seat: nextSeat)
                     }
                     try await Self.waitUntilBlocked(nextPID, probe: probe)
                     _ = try await holder.query(PostgresQuery("COMMIT"))
@@ -146,6 +138,14 @@ import Testing
         private let raised = Atomic<Bool>(false)
         var isRaised: Bool { raised.load(ordering: .acquiring) }
         func raise() { raised.store(true, ordering: .releasing) }
+    }
+
+    /// The cached path's insert of `seat` for a new user, as its statement: in the transaction
+    /// `connection` has open, if any.
+    private static func cachedInsert(on connection: PostgresConnection, event: Int64, seat: Int) async throws {
+        _ = try await connection.query(PostgresQuery(BookingSQL.insertBooking, binds: [
+            .init(event), .init(TestEnvironment.uniqueUser("cached")), .init(seat),
+        ]))
     }
 
     /// `count` connections of their own to the test database (not pooled, so none is shared).

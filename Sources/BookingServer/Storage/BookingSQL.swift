@@ -39,7 +39,9 @@ enum BookingSQL {
     /// holds, and read it whole. A confirm by id did: 11,199 index rows filtered for one booking,
     /// 541 confirms/s under `pgbench -c 32` against 2,184/s by the primary key
     /// (docs/performance.md, "Holds and the planner").
-    private static let holdLive = "COALESCE(expires_at, '-infinity') > clock_timestamp()"
+    private static let holdLive = holdLive(at: "clock_timestamp()")
+    /// `holdLive` against the instant `now` (an SQL expression) instead of a reading of the clock.
+    private static func holdLive(at now: String) -> String { "COALESCE(expires_at, '-infinity') > \(now)" }
     private static let holdLapsed = "COALESCE(expires_at, 'infinity') <= clock_timestamp()"
 
     private static let confirmed = BookingMessage.Kind.confirmed.rawValue
@@ -203,7 +205,7 @@ enum BookingSQL {
         WITH judged AS MATERIALIZED (SELECT clock_timestamp() AS at), booked AS (
             UPDATE bookings b SET expires_at = NULL FROM judged j\(group.map { ", \($0)" } ?? "")
             WHERE \(group == nil ? "b.id = $1 AND b.user_id = $2" : "b.id = a.id AND b.user_id = a.user_id")
-              AND COALESCE(b.expires_at, '-infinity') > j.at
+              AND \(holdLive(at: "j.at"))
             RETURNING b.id, b.event_id, b.user_id, b.seat_no, b.created_at, j.at AS judged_at
         ), \(announce(confirmed, status: "confirmed", from: "booked", occurred: "b.judged_at"))
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at) FROM booked
@@ -240,13 +242,8 @@ enum BookingSQL {
     /// a second and dozens waited beyond 10 s.
     static let insertFirstFreeSeat = """
         WITH seat AS (
-            SELECT COALESCE($3::int4, (
-                SELECT s FROM events e, generate_series(1, e.total_seats) AS s
-                WHERE e.id = $1 AND (SELECT b.seat_no FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s) IS NULL
-                LIMIT 1 OFFSET $5::int4), CASE WHEN $5::int4 > 0 THEN (
-                SELECT s FROM events e, generate_series(1, e.total_seats) AS s
-                WHERE e.id = $1 AND (SELECT b.seat_no FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s) IS NULL
-                LIMIT 1) END) AS seat_no
+            SELECT COALESCE($3::int4, (\(freeSeats) LIMIT 1 OFFSET $5::int4),
+                            CASE WHEN $5::int4 > 0 THEN (\(freeSeats) LIMIT 1) END) AS seat_no
         ), booked AS (
             INSERT INTO bookings (event_id, user_id, seat_no, expires_at)
             SELECT $1, $2, seat.seat_no, clock_timestamp() + $4::int4 * interval '1 second'
@@ -254,6 +251,12 @@ enum BookingSQL {
             RETURNING id, event_id, user_id, seat_no, created_at, expires_at
         ), \(announceBooked)
         SELECT id, event_id, user_id, seat_no, epoch_us(created_at), epoch_us(expires_at) FROM booked
+        """
+
+    /// The free seats of event $1 in order (see ``insertFirstFreeSeat``).
+    private static let freeSeats = """
+        SELECT s FROM events e, generate_series(1, e.total_seats) AS s
+        WHERE e.id = $1 AND (SELECT b.seat_no FROM bookings b WHERE b.event_id = $1 AND b.seat_no = s) IS NULL
         """
 
     /// Whether the user has a live booking of the event (a lapsed hold is none).
